@@ -76,14 +76,14 @@ def _backward_recursion(game: LQGame, raise_on_singular: bool):
     """
     T, d, N = game.T, game.d, game.N
     k = sum(game.k)
-    A, B, R, mask = game.A, game.B_stacked, game.R_block, game.player_mask
+    A, B, R = game.A, game.B_stacked, game.R_block
     K = np.zeros((T, k, d))
     P = np.empty((N, T + 1, d, d))
-    P[:, T] = game.Q_stacked[:, T]
+    P[:, T] = [Qi[T] for Qi in game.Q]
     cond = np.full(T, np.nan)
     for t in range(T - 1, -1, -1):
-        # rows of player i's block: (B_t^i)^T P_{t+1}^{i*}
-        BtP = np.einsum("nk,dk,nde->ke", mask, B[t], P[:, t + 1])
+        # player i's block of rows: (B_t^i)^T P_{t+1}^{i*}
+        BtP = np.concatenate([Bi[t].T @ P[i, t + 1] for i, Bi in enumerate(game.B)])
         phi = R[t] + BtP @ B[t]
         with np.errstate(all="ignore"):
             cond[t] = np.linalg.cond(phi)
@@ -94,7 +94,7 @@ def _backward_recursion(game: LQGame, raise_on_singular: bool):
             return None, None, cond
         K[t] = np.linalg.solve(phi, BtP @ A[t])
         closed = A[t] - B[t] @ K[t]
-        P_t = (game.Q_stacked[:, t] + player_quadratic(game, K[t], R[t] @ K[t])
+        P_t = (np.stack([Qi[t] for Qi in game.Q]) + player_quadratic(game, K[t], R[t] @ K[t])
                + closed.T @ P[:, t + 1] @ closed)
         P[:, t] = 0.5 * (P_t + np.swapaxes(P_t, -1, -2))
     return K, P, cond

@@ -134,8 +134,11 @@ def stacked_value_matrices(game: LQGame, K_stacked: np.ndarray,
 def traces_to_costs(game: LQGame, P: np.ndarray) -> np.ndarray:
     r"""Eq. (3.14): :math:`C^i(K) = \operatorname{Tr}(P_{0,i}^K \mathbb E[x_0x_0^\top])
     + \sum_{t=1}^{T} \operatorname{Tr}(W P_{t,i}^K)`, shape ``(*batch, N)``."""
-    return (np.einsum("...de,ed->...", P[..., 0, :, :], game.x0.second_moment)
-            + np.einsum("...tde,ed->...", P[..., 1:, :, :], game.W))
+    d2 = game.d * game.d
+    # Tr(M P) = vec(P) . vec(M^T), without forming the products of the whole history
+    initial = P[..., 0, :, :].reshape(P.shape[:-3] + (d2,)) @ game.x0.second_moment.T.reshape(d2)
+    noise = P[..., 1:, :, :].reshape(P.shape[:-3] + (game.T * d2,)) @ np.tile(game.W.T.reshape(d2), game.T)
+    return initial + noise
 
 
 def stacked_natural_gradient(game: LQGame, K_stacked: np.ndarray, closed: np.ndarray,
