@@ -5,7 +5,10 @@ The package follows the paper's structure:
 
 - :mod:`lqg.model` -- the game of Section 2.1 (:class:`LQGame`) and its initial-state laws;
 - :mod:`lqg.equilibrium` -- the Nash equilibrium via the coupled Riccati equations (2.4)-(2.5);
-- :mod:`lqg.evaluation` -- exact costs, covariances and gradients of a joint policy (Section 3.1).
+- :mod:`lqg.evaluation` -- exact costs, covariances and gradients of a joint policy (Section 3.1);
+- :mod:`lqg.verification` -- independent checks: best responses and Monte Carlo costs;
+- :mod:`lqg.reproduction` -- the notebooks' parameters, claims and results files;
+- :mod:`lqg.plotting` -- the figures (import it explicitly: it loads Matplotlib).
 """
 
 from .model import AssumptionReport, DiscreteState, GaussianState, LQGame, LQGameError
@@ -18,6 +21,8 @@ from .evaluation import (
     state_covariances,
     value_matrices,
 )
+from .verification import best_response, monte_carlo_cost, simulate
+from . import reproduction
 
 __version__ = "0.1.0"
 
@@ -36,4 +41,8 @@ __all__ = [
     "policy_gradient",
     "state_covariances",
     "value_matrices",
+    "best_response",
+    "monte_carlo_cost",
+    "simulate",
+    "reproduction",
 ]
