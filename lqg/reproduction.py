@@ -23,12 +23,15 @@ __all__ = [
     "VERDICTS",
     "Claim",
     "check_parameters",
+    "output_root",
     "output_dir",
     "save_figure",
     "write_results",
     "load_results",
     "claims_table",
+    "report_markdown",
     "assert_verdicts",
+    "conclude",
 ]
 
 #: The three verdicts a claim can get.
@@ -121,26 +124,30 @@ def _checkout_root() -> Path | None:
     return root if (root / "_toc.yml").is_file() else None
 
 
+def output_root() -> Path:
+    """Where notebooks write by default: ``$LQG_OUTPUT_DIR`` if set, else ``<repository>/outputs``
+    when lqg runs from a checkout, else ``./outputs``.
+
+    The default does not depend on the directory a notebook is executed from, so papermill, nbval
+    and the book write to the same place.
+    """
+    if os.environ.get("LQG_OUTPUT_DIR"):
+        return Path(os.environ["LQG_OUTPUT_DIR"])
+    return (_checkout_root() or Path.cwd()) / "outputs"
+
+
 def output_dir(path: str | os.PathLike = "", name: str = "") -> Path:
     """The folder where a notebook writes its figures and results; created if needed.
 
     Parameters
     ----------
     path : str or path-like
-        Where to write. Relative paths are taken from the current directory. The empty string
-        selects the default: ``$LQG_OUTPUT_DIR/<name>`` if that variable is set, else
-        ``<repository>/outputs/<name>`` when lqg runs from a checkout, else ``./outputs/<name>``.
-        The default does not depend on the directory a notebook is executed from, so papermill,
-        nbval and the book write to the same place.
+        Where to write; relative paths are taken from the current directory. The empty string
+        selects ``output_root() / name`` (see :func:`output_root`).
     name : str
         The notebook's short name, used by the default.
     """
-    if str(path):
-        folder = Path(path)
-    elif os.environ.get("LQG_OUTPUT_DIR"):
-        folder = Path(os.environ["LQG_OUTPUT_DIR"]) / name
-    else:
-        folder = (_checkout_root() or Path.cwd()) / "outputs" / name
+    folder = Path(path) if str(path) else output_root() / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -177,11 +184,12 @@ def _plain(value):
 
 
 def write_results(folder: Path, notebook: str, parameters: Mapping, results: Mapping,
-                  claims: Iterable[Claim]) -> Path:
+                  claims: Iterable[Claim], at_paper_settings: bool = True) -> Path:
     """Write ``folder/results.json``: the notebook's name, parameters, results and claims."""
     path = Path(folder) / "results.json"
     payload = {
         "notebook": notebook,
+        "at_paper_settings": bool(at_paper_settings),
         "parameters": _plain(dict(parameters)),
         "results": _plain(dict(results)),
         "claims": [asdict(c) for c in claims],
@@ -192,7 +200,7 @@ def write_results(folder: Path, notebook: str, parameters: Mapping, results: Map
 
 def load_results(root: str | os.PathLike = "") -> list[dict]:
     """Every ``results.json`` below ``root`` (default: the default output root), sorted by notebook."""
-    root = Path(root) if str(root) else output_dir()
+    root = Path(root) if str(root) else output_root()
     found = [json.loads(p.read_text()) for p in sorted(root.glob("*/results.json"))]
     return sorted(found, key=lambda r: r["notebook"])
 
@@ -214,6 +222,10 @@ def claims_table(claims: Iterable[Claim], width: int = 100) -> str:
     return "\n\n".join(blocks)
 
 
+def _differences(parameters: Mapping, paper_settings: Mapping) -> dict:
+    return {k: parameters.get(k) for k, v in paper_settings.items() if parameters.get(k) != v}
+
+
 def assert_verdicts(claims: Iterable[Claim], expected: Mapping[str, str], parameters: Mapping,
                     paper_settings: Mapping) -> bool:
     """Assert the verdicts found at the paper's settings; returns whether they were asserted.
@@ -223,7 +235,7 @@ def assert_verdicts(claims: Iterable[Claim], expected: Mapping[str, str], parame
     ``AssertionError`` lists the differences. With other parameters nothing is asserted: the
     verdicts recorded for the paper's settings need not hold for them.
     """
-    changed = {k: parameters.get(k) for k, v in paper_settings.items() if parameters.get(k) != v}
+    changed = _differences(parameters, paper_settings)
     if changed:
         print(f"Parameters differ from the paper's settings ({changed}): verdicts are reported, "
               "not asserted.")
@@ -235,3 +247,37 @@ def assert_verdicts(claims: Iterable[Claim], expected: Mapping[str, str], parame
                  if k not in expected]
     assert not problems, "verdicts changed:\n" + "\n".join(problems)
     return True
+
+
+def conclude(folder: Path, notebook: str, parameters: Mapping, results: Mapping,
+             claims: list[Claim], *, expected: Mapping[str, str], paper_settings: Mapping) -> None:
+    """A notebook's closing cell: print the claims, write ``results.json``, assert the verdicts.
+
+    See :func:`claims_table`, :func:`write_results` and :func:`assert_verdicts`.
+    """
+    print(claims_table(claims))
+    at_paper = not _differences(parameters, paper_settings)
+    write_results(folder, notebook, parameters, results, claims, at_paper_settings=at_paper)
+    print()
+    assert_verdicts(claims, expected, parameters, paper_settings)
+
+
+def report_markdown(results: Iterable[Mapping]) -> str:
+    """One Markdown table of every notebook's claims (the book's reproduction report).
+
+    ``results`` are the parsed ``results.json`` files, e.g. from :func:`load_results`.
+    """
+    marks = {"reproduced": "✅ reproduced", "partly": "🟡 partly", "not reproduced": "❌ not reproduced"}
+
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("*", "\\*").replace("\n", " ")
+
+    rows = ["| where | the paper says | we measured | verdict | notebook |",
+            "|---|---|---|---|---|"]
+    for r in results:
+        source = r["notebook"] if r.get("at_paper_settings", True) else \
+            f"{r['notebook']} (custom parameters: not the paper's settings)"
+        for c in r["claims"]:
+            rows.append(f"| {cell(c['where'])} | {cell(c['paper'])} | {cell(c['measured'])} | "
+                        f"{marks[c['verdict']]} | {cell(source)} |")
+    return "\n".join(rows)

@@ -43,9 +43,9 @@ def test_output_dir_default_and_override(tmp_path, monkeypatch):
     assert rp.output_dir(tmp_path / "given", "nb") == tmp_path / "given"
     monkeypatch.delenv("LQG_OUTPUT_DIR")
     monkeypatch.chdir(tmp_path)
-    default = rp.output_dir("", "nb")
     # from a checkout the default sits beside _toc.yml, wherever the caller runs
-    assert default.name == "nb" and (default.parent.parent / "_toc.yml").is_file()
+    root = rp.output_root()
+    assert root.name == "outputs" and (root.parent / "_toc.yml").is_file()
 
 
 def test_results_round_trip(tmp_path):
@@ -73,3 +73,18 @@ def test_claims_table_and_verdicts(capsys):
     assert "verdicts are reported, not asserted" in capsys.readouterr().out
     with pytest.raises(ValueError, match="verdict of claim 'c' must be one of"):
         rp.Claim("c", "", "", "", "maybe")
+
+
+def test_conclude_writes_flag_and_asserts(tmp_path, capsys):
+    expected = {"a": "reproduced", "b": "not reproduced"}
+    rp.conclude(tmp_path, "nb", {"eta": 0.1}, {}, claims(), expected=expected,
+                paper_settings={"eta": 0.1})
+    assert json.loads((tmp_path / "results.json").read_text())["at_paper_settings"] is True
+    rp.conclude(tmp_path, "nb", {"eta": 0.5}, {}, claims(), expected={"a": "partly"},
+                paper_settings={"eta": 0.1})
+    data = rp.load_results(tmp_path.parent)
+    assert data[0]["at_paper_settings"] is False
+    assert "custom parameters" in rp.report_markdown(data)
+    with pytest.raises(AssertionError):
+        rp.conclude(tmp_path, "nb", {"eta": 0.1}, {}, claims(), expected={"a": "partly"},
+                    paper_settings={"eta": 0.1})
