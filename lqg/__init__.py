@@ -6,6 +6,9 @@ The package follows the paper's structure:
 - :mod:`lqg.model` -- the game of Section 2.1 (:class:`LQGame`) and its initial-state laws;
 - :mod:`lqg.equilibrium` -- the Nash equilibrium via the coupled Riccati equations (2.4)-(2.5);
 - :mod:`lqg.evaluation` -- exact costs, covariances and gradients of a joint policy (Section 3.1);
+- :mod:`lqg.diagnostics` -- the constants of Section 3: Assumption 3.3, Theorem 3.5, Lemma 3.9;
+- :mod:`lqg.paper` -- the paper's examples (Remark 3.4, Sections 5.1-5.2);
+- :mod:`lqg.sampling` -- initial policies near an equilibrium (Section 5.1);
 - :mod:`lqg.verification` -- independent checks: best responses and Monte Carlo costs;
 - :mod:`lqg.reproduction` -- the notebooks' parameters, claims and results files;
 - :mod:`lqg.plotting` -- the figures (import it explicitly: it loads Matplotlib).
@@ -23,6 +26,8 @@ from .evaluation import (
 )
 from .verification import best_response, monte_carlo_cost, simulate
 from . import reproduction
+from .sampling import sample_policies_near
+from . import diagnostics, paper
 
 __version__ = "0.1.0"
 
@@ -45,4 +50,7 @@ __all__ = [
     "monte_carlo_cost",
     "simulate",
     "reproduction",
+    "sample_policies_near",
+    "diagnostics",
+    "paper",
 ]

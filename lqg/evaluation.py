@@ -207,7 +207,9 @@ def cost(game: LQGame, K: Sequence) -> np.ndarray:
     """
     Ks = stack_policy(game, K)
     with np.errstate(over="ignore", invalid="ignore"):
-        return traces_to_costs(game, stacked_value_matrices(game, Ks))
+        c = traces_to_costs(game, stacked_value_matrices(game, Ks))
+    # costs are non-negative (Lemma 3.6), so a NaN can only be inf - inf after an overflow
+    return np.where(np.isnan(c), np.inf, c)
 
 
 def state_covariances(game: LQGame, K: Sequence) -> np.ndarray:

@@ -112,7 +112,7 @@ def test_exploding_policy_gives_inf_cost_without_warnings(rng):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         c = lqg.cost(game, K)
-    assert not np.all(np.isfinite(c))
+    assert np.all(c == np.inf)
 
 
 @pytest.mark.parametrize("make, message", [
