@@ -11,7 +11,8 @@ The package follows the paper's structure:
 - :mod:`lqg.sampling` -- initial policies near an equilibrium (Section 5.1);
 - :mod:`lqg.verification` -- independent checks: best responses and Monte Carlo costs;
 - :mod:`lqg.reproduction` -- the notebooks' parameters, claims and results files;
-- :mod:`lqg.plotting` -- the figures (import it explicitly: it loads Matplotlib).
+- :mod:`lqg.plotting` -- the figures (import it explicitly: it loads Matplotlib);
+- :mod:`lqg.sweep` -- grids of experiments over joblib workers (import it explicitly: it loads pandas).
 """
 
 from .model import AssumptionReport, DiscreteState, GaussianState, LQGame, LQGameError

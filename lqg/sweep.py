@@ -1,0 +1,401 @@
+r"""Grids of experiments, run through joblib and saved to one resumable table.
+
+The sensitivity maps of Section 5 count, for every cell of a parameter grid (radius r and step
+size :math:`\eta` for Algorithm 1; :math:`\sigma^2` and L for Algorithm 2), how many of many runs
+converge. :func:`run_sweep` runs such a grid: within a process, one call of the experiment handles
+a whole batch of seeds (the algorithms are vectorised over a batch of policies); across
+processes, the (cell, batch of seeds) tasks are spread by :class:`joblib.Parallel`, so choosing
+joblib's backend moves the same sweep from local processes (``"loky"``, the default) to a Dask or
+Ray cluster. Every finished task is appended to one CSV file at once, and a sweep started again on
+the same file skips the runs it already holds. :func:`summarize` turns the table into one row per
+cell.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import itertools
+import json
+import os
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import joblib
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+__all__ = ["run_sweep", "summarize"]
+
+_RESERVED = ("cell", "seed")
+
+# pandas < 3 reads back the repr of a float exactly only with its round-trip parser; pandas 3
+# always does and deprecates the option
+_EXACT_FLOATS = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
+
+
+def _scalar(value, what: str):
+    """``value`` as a plain Python scalar that survives CSV and JSON, or a ValueError."""
+    if isinstance(value, (np.generic, np.ndarray)) and np.ndim(value) == 0:
+        value = value.item()
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        # resumption finds the rows that were completely written by their final newline
+        if "\n" in value or "\r" in value:
+            raise ValueError(f"{what} is a string with a line break: {value!r}")
+        return value
+    raise ValueError(
+        f"{what} must be a scalar (bool, int, float, str or None); got {type(value).__name__}"
+    )
+
+
+def _cells(grid) -> tuple[list[str], list[dict]]:
+    """The parameter names and the list of cells (parameter dicts) of ``grid``."""
+    if isinstance(grid, Mapping):
+        if not grid:
+            raise ValueError("grid is empty: give at least one parameter and its values")
+        names = list(grid)
+        values = []
+        for name in names:
+            v = grid[name]
+            if isinstance(v, (str, bytes, Mapping)) or not isinstance(v, (Sequence, np.ndarray)):
+                raise ValueError(
+                    f"grid[{name!r}] must be a list of values; got {type(v).__name__}"
+                )
+            if len(v) == 0:
+                raise ValueError(f"grid[{name!r}] is empty")
+            values.append(list(v))
+        cells = [dict(zip(names, combo)) for combo in itertools.product(*values)]
+    elif isinstance(grid, Sequence) and not isinstance(grid, (str, bytes)):
+        if len(grid) == 0:
+            raise ValueError("grid is empty: give at least one cell")
+        for j, cell in enumerate(grid):
+            if not isinstance(cell, Mapping):
+                raise ValueError(
+                    f"grid[{j}] must be a dict of parameters; got {type(cell).__name__}"
+                )
+        names = list(grid[0])
+        for j, cell in enumerate(grid):
+            if set(cell) != set(names):
+                raise ValueError(
+                    f"grid[{j}] has parameters {sorted(cell)}, but grid[0] has {sorted(names)}: "
+                    "every cell must set the same parameters"
+                )
+        cells = [{name: cell[name] for name in names} for cell in grid]
+    else:
+        raise ValueError(
+            "grid must be a dict of parameter name -> list of values, or a list of dicts; "
+            f"got {type(grid).__name__}"
+        )
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"parameter names must be non-empty strings; got {name!r}")
+        if name in _RESERVED:
+            raise ValueError(f"parameter name {name!r} is reserved for the sweep's own column")
+    cells = [{k: _scalar(v, f"grid parameter {k!r}") for k, v in cell.items()} for cell in cells]
+    keys = [_cell_key(cell) for cell in cells]
+    if len(set(keys)) != len(keys):
+        dup = next(k for k in keys if keys.count(k) > 1)
+        raise ValueError(f"grid repeats the cell {dup}")
+    return names, cells
+
+
+def _cell_key(params: dict) -> str:
+    """Canonical JSON of a cell: equal parameter values give the same key in every process."""
+    return json.dumps(params, sort_keys=True, separators=(",", ":"))
+
+
+def _seed_list(seeds) -> list[int]:
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        if seeds < 1:
+            raise ValueError(f"seeds must be a positive number of seeds or a list; got {seeds}")
+        return list(range(int(seeds)))
+    if isinstance(seeds, (str, bytes, Mapping)) or not isinstance(seeds, (Sequence, np.ndarray)):
+        raise ValueError(f"seeds must be an int or a list of ints; got {type(seeds).__name__}")
+    if len(seeds) == 0:
+        raise ValueError("seeds is empty")
+    out = []
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"seeds must be non-negative integers; got {s!r}")
+        out.append(int(s))
+    if len(set(out)) != len(out):
+        raise ValueError("seeds has repeated values")
+    return sorted(out)
+
+
+def _finished_runs(path: Path, names: list[str]) -> tuple[list[str] | None, set]:
+    """The header and the finished (cell, seed) pairs of an existing sweep file.
+
+    A last line without its newline was cut by an interruption: it is removed from the file.
+    """
+    if not path.exists():
+        return None, set()
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end < len(data):
+        os.truncate(path, end)
+    if end == 0:
+        return None, set()
+    reader = csv.reader(io.StringIO(data[:end].decode("utf-8"), newline=""))
+    header = next(reader)
+    layout = ["cell", *names, "seed"]
+    if header[: len(layout)] != layout:
+        raise ValueError(
+            f"{path} holds a sweep with columns {header}, which do not start with {layout} "
+            "(cell, this grid's parameters, seed): use another path for this sweep"
+        )
+    seed_col = len(names) + 1
+    return header, {(row[0], int(row[seed_col])) for row in reader}
+
+
+def _csv_lines(rows: list[list]) -> str:
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def _run_task(experiment: Callable, index: int, params: dict, seeds: list[int]):
+    return index, seeds, experiment(dict(params), list(seeds))
+
+
+def _outcomes(rows, params: dict, seeds: list[int], names: list[str]) -> list[dict]:
+    """Check an experiment's rows for one task and return them with plain scalar values."""
+    where = f"for cell {_cell_key(params)} and seeds {seeds}"
+    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Sequence):
+        raise ValueError(
+            f"experiment must return a list of dicts (one per seed); got {type(rows).__name__} "
+            + where
+        )
+    if len(rows) != len(seeds):
+        raise ValueError(f"experiment returned {len(rows)} rows for {len(seeds)} seeds " + where)
+    out = []
+    for seed, row in zip(seeds, rows):
+        if not isinstance(row, Mapping):
+            raise ValueError(f"experiment's row for seed {seed} is a {type(row).__name__}, "
+                             f"not a dict, {where}")
+        clash = [k for k in row if k in _RESERVED or k in names]
+        if clash:
+            raise ValueError(
+                f"experiment's outcome columns {clash} clash with the sweep's columns "
+                f"{['cell', *names, 'seed']} " + where
+            )
+        if not row:
+            raise ValueError(f"experiment's row for seed {seed} has no outcome columns " + where)
+        out.append({k: _scalar(v, f"outcome {k!r} (seed {seed})") for k, v in row.items()})
+    return out
+
+
+def _finished_tasks(experiment: Callable, tasks: list, cells: list[dict], n_jobs):
+    """Yield ``(cell index, seeds, rows)`` as the tasks finish, in any order."""
+    call = joblib.delayed(_run_task)
+    jobs = (call(experiment, j, cells[j], seeds) for j, seeds in tasks)
+    try:
+        parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    except ValueError:
+        parallel = None
+    if parallel is not None:
+        with parallel:
+            yield from parallel(jobs)
+        return
+    # The multiprocessing backend and Ray's (a multiprocessing pool) return all results at once,
+    # so the tasks go in rounds of one per worker and each round is saved before the next.
+    with joblib.Parallel(n_jobs=n_jobs) as parallel:
+        size = joblib.effective_n_jobs(n_jobs)
+        while batch := list(itertools.islice(jobs, size)):
+            yield from parallel(batch)
+
+
+def run_sweep(experiment: Callable[[dict, list], list], grid, seeds, path, *, n_jobs=-1,
+              backend=None, seeds_per_task: int | None = None,
+              progress: bool = False) -> pd.DataFrame:
+    r"""Run ``experiment`` for every cell of ``grid`` and every seed, saving one row per run.
+
+    The work is split into tasks, each one call ``experiment(params, seeds)`` for one cell and a
+    batch of its seeds, and the tasks are run by :class:`joblib.Parallel`. As each task finishes,
+    its rows are appended to the CSV file ``path``; if ``path`` already holds rows of this sweep
+    (an interrupted run, or the same grid with fewer seeds or cells), those runs are not run
+    again.
+
+    Parameters
+    ----------
+    experiment : callable
+        ``experiment(params, seeds) -> list of dict``: runs the cell ``params`` (a dict of
+        parameter name -> value) for each seed in ``seeds`` (a list of ints, typically in one
+        vectorised call) and returns one dict of outcomes per seed, in the order of ``seeds``,
+        e.g. ``{"converged": True, "final_error_0": 1e-9, "diverged_at": -1}``. Outcomes are
+        scalars (bool, int, float, str, None); every row has the same names, which must differ
+        from the parameter names and from ``"cell"`` and ``"seed"``. A run's outcome must depend
+        only on ``params`` and its own seed (draw its randomness from
+        ``numpy.random.default_rng(seed)``), not on the other seeds of the batch: then the
+        table does not depend on ``seeds_per_task``, ``n_jobs``, the backend or resumption.
+        It must be picklable (a module-level function or a :func:`functools.partial` of one)
+        unless ``n_jobs=1``.
+    grid : dict of str -> list, or list of dict
+        A dict gives the Cartesian product of its value lists, the last name varying fastest,
+        e.g. ``{"radius": [0.1, 0.2], "eta": [0.01, 0.1]}`` (4 cells); a list of dicts gives
+        the cells explicitly (each with the same parameter names). Values are scalars.
+    seeds : int or list of int
+        ``n`` means seeds ``0, ..., n-1``; otherwise distinct non-negative integers. Every cell
+        runs every seed.
+    path : str or os.PathLike
+        The CSV file (created if missing, appended to otherwise).
+    n_jobs : int or None
+        Passed to :class:`joblib.Parallel`: -1 (default) uses every CPU with local processes, or
+        every worker thread of a Dask cluster; 1 runs in this process.
+    backend : str or None
+        A joblib backend, set with :func:`joblib.parallel_config` around the run: ``None`` keeps
+        the active one (``"loky"`` local processes unless an enclosing
+        ``joblib.parallel_config`` says otherwise); ``"dask"`` uses the current
+        ``dask.distributed.Client``; ``"ray"`` works after
+        ``from ray.util.joblib import register_ray; register_ray()``.
+    seeds_per_task : int or None
+        How many seeds one call of ``experiment`` gets. ``None`` (default): all of a cell's
+        seeds still to run, in one call. Smaller tasks spread better over many workers and
+        lose less work when interrupted; larger ones make better use of vectorisation.
+    progress : bool
+        Show a progress bar of finished tasks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (cell, seed) of this sweep, in the order of the cells in ``grid`` and then
+        of increasing seed, read back from ``path``. Columns: ``cell`` (the cell's key, the
+        canonical JSON of its parameters), the parameters, ``seed``, then the outcomes.
+
+    Raises
+    ------
+    ValueError
+        An empty or malformed ``grid``, bad ``seeds`` or ``seeds_per_task``, an experiment that
+        returns the wrong number of rows, non-scalar or clashing outcomes, or outcome names that
+        differ between tasks or from those already in ``path``; a ``path`` holding a sweep over
+        other parameters.
+    Exception
+        Whatever ``experiment`` raises, after every task finished before it has been saved.
+
+    Notes
+    -----
+    *File format.* A UTF-8 CSV with a header line: ``cell``, the parameter columns in the
+    order of ``grid``, ``seed``, then the outcome columns in the order of the first row the
+    experiment returned. Floats are written by :func:`repr` (``nan``, ``inf`` included), so they
+    read back exactly (pandas < 3 needs ``pandas.read_csv(path, float_precision="round_trip")``:
+    its default parser can miss the last bit); ``None`` is an empty field. The ``cell`` key
+    identifies a cell across runs: it is ``json.dumps(params, sort_keys=True,
+    separators=(",", ":"))``, so ``1`` and ``1.0`` are different cells. Calling
+    :func:`run_sweep` again once the sweep is complete only reads the file.
+
+    *Resumption.* Rows are written by this process only, a task at a time, each write followed
+    by a flush and ``os.fsync``. On start, a last line without its newline (the process was
+    killed mid-write) is cut off, the (cell, seed) pairs already in the file are skipped, and
+    only the remaining seeds of each cell are run. Two sweeps must not write to the same file
+    at once.
+
+    *Backends.* Tasks are collected with ``return_as="generator_unordered"``, so each is saved
+    as soon as it finishes. Backends that cannot stream results (``"multiprocessing"``, Ray's)
+    run the tasks in rounds of one per worker instead, saving each round.
+
+    Examples
+    --------
+    >>> def experiment(params, seeds):
+    ...     draws = [np.random.default_rng(s).uniform() for s in seeds]
+    ...     return [{"hit": bool(u < params["p"])} for u in draws]
+    >>> table = run_sweep(experiment, {"p": [0.2, 0.8]}, 50, "hits.csv")  # doctest: +SKIP
+    >>> summarize(table, "hit")  # doctest: +SKIP
+    """
+    if not callable(experiment):
+        raise ValueError(f"experiment must be callable; got {type(experiment).__name__}")
+    names, cells = _cells(grid)
+    seeds = _seed_list(seeds)
+    if seeds_per_task is not None and (
+        isinstance(seeds_per_task, bool) or not isinstance(seeds_per_task, (int, np.integer))
+        or seeds_per_task < 1
+    ):
+        raise ValueError(
+            f"seeds_per_task must be a positive integer or None; got {seeds_per_task!r}"
+        )
+    path = Path(path)
+    keys = [_cell_key(cell) for cell in cells]
+
+    header, finished = _finished_runs(path, names)
+    tasks = []
+    for j, key in enumerate(keys):
+        todo = [s for s in seeds if (key, s) not in finished]
+        step = seeds_per_task or max(len(todo), 1)
+        tasks += [(j, todo[i:i + step]) for i in range(0, len(todo), step)]
+
+    if tasks:
+        config = (joblib.parallel_config(backend=backend) if backend is not None
+                  else contextlib.nullcontext())
+        with config, open(path, "a", newline="", encoding="utf-8") as f, \
+                contextlib.closing(_finished_tasks(experiment, tasks, cells, n_jobs)) as results, \
+                tqdm(total=len(tasks), disable=not progress, unit="task") as bar:
+            for j, task_seeds, rows in results:
+                rows = _outcomes(rows, cells[j], task_seeds, names)
+                lines = []
+                if header is None:
+                    header = ["cell", *names, "seed", *rows[0]]
+                    lines.append(header)
+                outcome_names = header[len(names) + 2:]
+                for seed, row in zip(task_seeds, rows):
+                    if set(row) != set(outcome_names):
+                        raise ValueError(
+                            f"experiment returned outcomes {list(row)} for cell {keys[j]} and "
+                            f"seed {seed}, but the sweep's outcome columns are {outcome_names}"
+                        )
+                    lines.append([keys[j], *cells[j].values(), seed,
+                                  *(row[k] for k in outcome_names)])
+                f.write(_csv_lines(lines))
+                f.flush()
+                os.fsync(f.fileno())
+                bar.update()
+
+    table = pd.read_csv(path, **_EXACT_FLOATS, dtype={"cell": str},
+                        keep_default_na=False, na_values=["", "nan"])
+    order = pd.DataFrame({"cell": np.repeat(keys, len(seeds)),
+                          "seed": np.tile(np.asarray(seeds, dtype=table["seed"].dtype), len(keys))})
+    table = table.drop_duplicates(["cell", "seed"])
+    return order.merge(table, on=["cell", "seed"], how="left", validate="one_to_one")[table.columns]
+
+
+def summarize(table: pd.DataFrame, column: str, by: Sequence[str] | None = None) -> pd.DataFrame:
+    r"""Mean of one outcome per cell, e.g. the fraction of runs that converged.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table returned by :func:`run_sweep` (or read from its file).
+    column : str
+        The outcome to average; a bool column gives a fraction.
+    by : list of str, optional
+        Columns to group by; by default the parameter columns (those between ``cell`` and
+        ``seed``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, in order of first appearance, with the ``by`` columns, ``mean``,
+        ``count`` (number of runs where ``column`` is not missing) and ``sem`` (standard error
+        of the mean, :math:`s/\sqrt{n}`; for a fraction p, about :math:`\sqrt{p(1-p)/n}`).
+
+    Examples
+    --------
+    A sensitivity map (fraction converged over radius and step size):
+
+    >>> summarize(table, "converged").pivot(index="eta", columns="radius",
+    ...                                     values="mean")  # doctest: +SKIP
+    """
+    for name in [column, *(by or [])]:
+        if name not in table.columns:
+            raise ValueError(f"table has no column {name!r}; its columns are {list(table.columns)}")
+    if by is None:
+        cols = list(table.columns)
+        if "cell" not in cols or "seed" not in cols:
+            raise ValueError("give `by`: table has no 'cell' and 'seed' columns to find parameters")
+        by = cols[cols.index("cell") + 1:cols.index("seed")]
+    values = table[column].astype(float)
+    groups = values.groupby([table[b] for b in by], sort=False, dropna=False)
+    out = pd.DataFrame({"mean": groups.mean(), "count": groups.count(), "sem": groups.sem()})
+    return out.reset_index()
