@@ -17,7 +17,7 @@ endif
 
 help:
 	@echo "make book   # set-up + executes every notebook, builds the HTML book into _build/html"
-	@echo "make test   # set-up + the whole test suite"
+	@echo "make test   # set-up + the book (as make book) + the whole test suite, browser check included"
 	@echo "make bench  # set-up + benchmarks/run.py"
 	@echo "make clean  # remove _build and .venv"
 
@@ -29,7 +29,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 bootstrap: $(STAMP)
 
-test: $(STAMP)
+# The book is built first: tests/test_book_html.py checks _build/html in headless Chromium.
+test: book
 	$(PY) -m pytest tests $(NBVAL_ARGS)
 
 book: $(STAMP)
