@@ -6,6 +6,8 @@ The package follows the paper's structure:
 - :mod:`lqg.model` -- the game of Section 2.1 (:class:`LQGame`) and its initial-state laws;
 - :mod:`lqg.equilibrium` -- the Nash equilibrium via the coupled Riccati equations (2.4)-(2.5);
 - :mod:`lqg.evaluation` -- exact costs, covariances and gradients of a joint policy (Section 3.1);
+- :mod:`lqg.algorithms` -- Algorithm 1 (natural policy gradient, known parameters) and :class:`PGResult`;
+- :mod:`lqg.model_free` -- Algorithm 2 (unknown parameters): simulated episodes and the estimators (4.1);
 - :mod:`lqg.diagnostics` -- the constants of Section 3: Assumption 3.3, Theorem 3.5, Lemma 3.9;
 - :mod:`lqg.paper` -- the paper's examples (Remark 3.4, Sections 5.1-5.2);
 - :mod:`lqg.sampling` -- initial policies near an equilibrium (Section 5.1);
@@ -29,6 +31,14 @@ from .verification import best_response, monte_carlo_cost, simulate
 from . import reproduction
 from .sampling import sample_policies_near
 from . import diagnostics, paper
+from .algorithms import PGResult, natural_policy_gradient
+from .model_free import (
+    Rollouts,
+    empirical_covariance,
+    model_free_natural_policy_gradient,
+    perturbed_rollouts,
+    zeroth_order_gradient,
+)
 
 __version__ = "0.1.0"
 
@@ -54,4 +64,11 @@ __all__ = [
     "sample_policies_near",
     "diagnostics",
     "paper",
+    "PGResult",
+    "natural_policy_gradient",
+    "Rollouts",
+    "empirical_covariance",
+    "model_free_natural_policy_gradient",
+    "perturbed_rollouts",
+    "zeroth_order_gradient",
 ]

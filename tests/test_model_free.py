@@ -1,0 +1,250 @@
+"""Algorithm 2 (natural policy gradient with unknown parameters): its simulated episodes against a
+literal episode and the exact costs, its estimators (4.1) against the exact gradient and covariance
+within Monte Carlo standard errors, its first step by hand, and its random streams and divergence."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import lqg
+from lqg import paper
+from lqg.model_free import (
+    empirical_covariance,
+    model_free_natural_policy_gradient,
+    perturbed_rollouts,
+    zeroth_order_gradient,
+)
+from conftest import random_game, random_policy
+
+
+def literal_episode(game, K, i, t, U, x0):
+    """Algorithm 2, line 7, with W = 0: player i plays K_t^i + U at time t. Its cost and states."""
+    x, cost, states = x0, 0.0, []
+    for s in range(game.T):
+        states.append(x)
+        gains = [K[j][s] + (U if (j, s) == (i, t) else 0.0) for j in range(game.N)]
+        u = [-gain @ x for gain in gains]
+        cost += x @ game.Q[i][s] @ x + u[i] @ game.R[i][s] @ u[i]
+        x = game.A[s] @ x + sum(game.B[j][s] @ u[j] for j in range(game.N))
+    return cost + x @ game.Q[i][game.T] @ x, states
+
+
+@pytest.mark.parametrize("initial_states", ["shared", "independent"])
+def test_deterministic_episodes_equal_a_literal_episode(initial_states):
+    rng = np.random.default_rng(1)
+    game = random_game(rng, N=2, d=3, k=(1, 2), T=3, noise=0.0)
+    K = random_policy(rng, game)
+    r = (0.3, 0.2)
+    out = perturbed_rollouts(game, K, trajectories=4, radius=r, seed=5, initial_states=initial_states)
+    assert out.costs.shape == (2, 3, 4) and out.states.shape == (2, 3, 4, 3)
+    for i in range(game.N):
+        assert out.U[i].shape == (3, 4, game.k[i], 3)
+        np.testing.assert_allclose(np.linalg.norm(out.U[i], axis=(-2, -1)), r[i], rtol=1e-14)
+        for t in range(game.T):
+            for l in range(4):
+                cost, states = literal_episode(game, K, i, t, out.U[i][t, l], out.x0[i, t, l])
+                np.testing.assert_allclose(out.costs[i, t, l], cost, rtol=1e-12)
+                np.testing.assert_allclose(out.states[i, t, l], states[t], rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(out.states[:, 0], out.x0[:, 0])
+    shared = np.all(out.x0 == out.x0[0, 0])
+    assert shared == (initial_states == "shared")
+
+
+def noisy_game_and_policy():
+    rng = np.random.default_rng(7)
+    game = random_game(rng, N=2, d=2, k=(1, 2), T=2, noise=0.5)
+    return game, random_policy(rng, game)
+
+
+def test_observed_costs_are_unbiased_for_the_perturbed_policies():
+    game, K = noisy_game_and_policy()
+    L = 20_000
+    out = perturbed_rollouts(game, K, trajectories=L, radius=0.5, seed=2)
+    for i in range(game.N):
+        for t in range(game.T):
+            perturbed = [np.broadcast_to(Kj, (L,) + Kj.shape).copy() for Kj in K]
+            perturbed[i][:, t] += out.U[i][t]
+            residual = out.costs[i, t] - lqg.cost(game, perturbed)[:, i]
+            stderr = residual.std(ddof=1) / np.sqrt(L)
+            assert abs(residual.mean()) < 4 * stderr
+
+
+@pytest.mark.parametrize("initial_states", ["shared", "independent"])
+def test_covariance_estimator_is_unbiased(initial_states):
+    game, K = noisy_game_and_policy()
+    L = 50_000
+    out = perturbed_rollouts(game, K, trajectories=L, radius=0.5, seed=3,
+                             initial_states=initial_states)
+    sigma = lqg.state_covariances(game, K)
+    for i in range(game.N):
+        for t in range(game.T):
+            x = out.states[i, t]
+            products = x[:, :, None] * x[:, None, :]
+            stderr = products.std(axis=0, ddof=1) / np.sqrt(L)
+            estimate = empirical_covariance(x)
+            np.testing.assert_allclose(estimate, products.mean(axis=0), rtol=1e-12)
+            assert np.all(np.abs(estimate - sigma[t]) < 4.5 * stderr)
+
+
+def test_zeroth_order_gradient_is_unbiased():
+    """C^i is quadratic in K_t^i, so the sphere-smoothing bias is zero: the estimator's mean is the
+    exact gradient (Lemma 3.7), to within Monte Carlo error."""
+    game, K = noisy_game_and_policy()
+    L, r = 200_000, 1.0
+    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=4)
+    exact = lqg.policy_gradient(game, K)
+    for i in range(game.N):
+        D = game.k[i] * game.d
+        for t in range(game.T):
+            c, U = out.costs[i, t], out.U[i][t]
+            estimate = zeroth_order_gradient(c, U, r)
+            terms = D / r**2 * c[:, None, None] * U
+            np.testing.assert_allclose(estimate, terms.mean(axis=0), rtol=1e-10, atol=1e-12)
+            stderr = terms.std(axis=0, ddof=1) / np.sqrt(L)
+            # the test has power: an error by a factor of two would be over 6 standard errors away
+            assert np.linalg.norm(stderr) < 0.15 * np.linalg.norm(exact[i][t])
+            assert np.all(np.abs(estimate - exact[i][t]) < 4.5 * stderr)
+
+
+def test_zeroth_order_gradient_of_an_exact_quadratic():
+    """Noise-free observations of f(K) = tr(K^T H K) + tr(G^T K): the smoothing bias of a quadratic
+    is zero, so the mean over sphere draws is grad f = 2 H K + G within standard errors."""
+    rng = np.random.default_rng(12)
+    k, d, L, r = 2, 3, 100_000, 0.3
+    M = rng.standard_normal((k, k))
+    H, G, K = M @ M.T + np.eye(k), rng.standard_normal((k, d)), rng.standard_normal((k, d))
+    U = rng.standard_normal((L, k, d))
+    U *= r / np.linalg.norm(U, axis=(1, 2), keepdims=True)
+    V = K + U
+    f = np.einsum("lai,ab,lbi->l", V, H, V) + np.einsum("ai,lai->l", G, V)
+    terms = k * d / r**2 * f[:, None, None] * U
+    stderr = terms.std(axis=0, ddof=1) / np.sqrt(L)
+    estimate = zeroth_order_gradient(f, U, r)
+    exact = 2 * H @ K + G
+    assert np.linalg.norm(stderr) < 0.15 * np.linalg.norm(exact)
+    assert np.all(np.abs(estimate - exact) < 4.5 * stderr)
+
+
+@pytest.mark.parametrize("covariance", ["player", "pooled"])
+def test_one_iteration_is_eqs_4_1_and_4_2_by_hand(covariance):
+    rng = np.random.default_rng(9)
+    game = random_game(rng, N=2, d=2, k=(1, 2), T=3, noise=0.2)
+    K = random_policy(rng, game, batch=(2,))
+    eta, r, L = (0.01, 0.02), (0.4, 0.3), 50
+    result = model_free_natural_policy_gradient(game, K, eta, 1, trajectories=L, radius=r,
+                                                seed=11, covariance=covariance)
+    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=11)
+    S = np.einsum("bitld,bitle->bitde", out.states, out.states) / L
+    if covariance == "pooled":
+        S = np.broadcast_to(S.mean(axis=1, keepdims=True), S.shape)
+    for i in range(game.N):
+        D = game.k[i] * game.d
+        grad = np.einsum("btl,btlkd->btkd", out.costs[:, i], out.U[i]) * D / (r[i] ** 2 * L)
+        expected = K[i] - eta[i] * grad @ np.linalg.inv(S[:, i])
+        np.testing.assert_allclose(result.K[i], expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(result.costs[1], lqg.cost(game, result.K), rtol=1e-12)
+
+
+def run(game, K, seed, iterations=4, **options):
+    return model_free_natural_policy_gradient(game, K, 0.0005, iterations, trajectories=20,
+                                              radius=0.5, seed=seed, **options)
+
+
+def same_runs(a, b):
+    return (all(np.array_equal(x, y) for x, y in zip(a.K, b.K))
+            and np.array_equal(a.costs, b.costs, equal_nan=True))
+
+
+def test_same_seed_same_numbers():
+    game = paper.section_5_2(0.1)
+    K0 = paper.section_5_2_policies()
+    assert same_runs(run(game, K0, 1), run(game, K0, 1))
+    assert not same_runs(run(game, K0, 1), run(game, K0, 2))
+    sequence = np.random.SeedSequence(1)
+    assert same_runs(run(game, K0, sequence), run(game, K0, sequence))
+    assert same_runs(run(game, K0, sequence), run(game, K0, 1))
+    generator = np.random.default_rng(1)
+    assert not same_runs(run(game, K0, generator), run(game, K0, generator))
+
+
+def test_a_run_is_the_same_alone_or_in_any_batch():
+    game = paper.section_5_2(0.1)
+    rng = np.random.default_rng(0)
+    K0 = tuple(Ki + 0.05 * rng.standard_normal((3,) + Ki.shape)
+               for Ki in paper.section_5_2_policies())
+    batch = run(game, K0, 7)
+    children = np.random.SeedSequence(7).spawn(3)
+    for j in range(3):
+        alone = run(game, [Ki[j] for Ki in K0], [children[j]])
+        assert all(np.array_equal(x, y[j]) for x, y in zip(alone.K, batch.K))
+        assert np.array_equal(alone.costs, batch.costs[:, j])
+    first_two = run(game, [Ki[:2] for Ki in K0], 7)
+    assert np.array_equal(first_two.costs, batch.costs[:, :2])
+    assert same_runs(batch, run(game, K0, 7, prefetch=False))
+    grid = run(game, [Ki.reshape((1, 3) + Ki.shape[1:]) for Ki in K0], 7)
+    assert np.array_equal(grid.costs[:, 0], batch.costs)
+
+
+def test_diverging_run_is_reported_while_its_batch_mate_converges():
+    game = paper.section_5_2(0.1)
+    K0 = tuple(np.stack([Ki, Ki + 2.0]) for Ki in paper.section_5_2_policies())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = model_free_natural_policy_gradient(game, K0, 0.0005, 150, trajectories=200,
+                                                    radius=0.5, seed=3, record_every=10)
+    assert result.diverged.tolist() == [False, True]
+    assert "1 of 2" in result.message
+    assert np.all(np.isfinite(result.K[0][1])) and np.all(np.isnan(result.costs[-1, 1]))
+    assert np.all(np.abs(result.normalized_error[-1, 0]) < 0.5 * result.normalized_error[0, 0])
+    alone = model_free_natural_policy_gradient(game, [Ki[0] for Ki in K0], 0.0005, 150,
+                                               trajectories=200, radius=0.5,
+                                               seed=[np.random.SeedSequence(3).spawn(1)[0]],
+                                               record_every=10)
+    assert np.array_equal(alone.costs, result.costs[:, 0])
+
+
+def test_singular_covariance_estimate_is_a_divergence_not_an_error():
+    """W = 0 and a deterministic x_0: every x_0^l is the same point, so Sigma_0 is rank one."""
+    base = paper.section_5_2(0.0)
+    game = lqg.LQGame(base.A, base.B, base.Q, base.R, base.W,
+                      lqg.DiscreteState(points=[[10.0, 12.0]], probs=[1.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = model_free_natural_policy_gradient(game, paper.section_5_2_policies(), 0.0005, 3,
+                                                    trajectories=10, radius=0.5, seed=0)
+    assert result.diverged_at == 0
+    assert "singular covariance estimate" in result.message
+    np.testing.assert_array_equal(result.K[0], paper.section_5_2_policies()[0])
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(trajectories=0), "trajectories must be a positive integer"),
+    (dict(trajectories=2.0), "trajectories must be a positive integer"),
+    (dict(radius=0.0), "radius must be positive"),
+    (dict(radius=(0.5, -0.5)), r"radius\[1\] \(player 1\) must be positive"),
+    (dict(radius=(0.5, 0.5, 0.5)), "radius must be a scalar or a sequence with one value per player"),
+    (dict(eta=-0.1), "eta must be positive"),
+    (dict(seed=-1), "seed must be a non-negative int"),
+    (dict(seed="x"), "seed must be a non-negative int"),
+    (dict(seed=[1, 2]), "seed is a sequence of 2 seeds but there are 1 runs"),
+    (dict(initial_states="fresh"), "initial_states must be one of"),
+    (dict(covariance="all"), "covariance must be one of"),
+    (dict(prefetch="yes"), "prefetch must be True or False"),
+    (dict(K0=(np.zeros((5, 1, 2)), np.zeros((4, 1, 2)))), r"K0\[1\] \(player 1\) must have shape"),
+])
+def test_bad_input_names_the_argument(change, match):
+    arguments = dict(game=paper.section_5_2(0.1), K0=paper.section_5_2_policies(), eta=0.0005,
+                     iterations=2, trajectories=5, radius=0.5, seed=0)
+    arguments.update(change)
+    with pytest.raises(ValueError, match=match):
+        model_free_natural_policy_gradient(**arguments)
+
+
+def test_estimators_reject_mismatched_shapes():
+    with pytest.raises(ValueError, match="costs must have shape"):
+        zeroth_order_gradient(np.ones(5), np.ones((4, 1, 2)), 0.5)
+    with pytest.raises(ValueError, match="radius must be positive"):
+        zeroth_order_gradient(np.ones(4), np.ones((4, 1, 2)), 0.0)
+    with pytest.raises(ValueError, match="states must have shape"):
+        empirical_covariance(np.ones(3))
