@@ -35,14 +35,17 @@ def error_curves(ax, iterations: np.ndarray, errors: np.ndarray, *, label: str |
     band : (float, float)
         Lower and upper quantiles of the band drawn when there are several runs.
     log : bool
-        Logarithmic y axis; errors are clipped below at ``floor`` so that exact zeros show.
+        Logarithmic y axis showing the magnitude :math:`|e|` of the (possibly negative) errors,
+        clipped below at ``floor`` so that exact zeros show.
     """
     errors = np.asarray(errors, dtype=float)
     if errors.ndim == 1:
         errors = errors[:, None]
     shown = np.where(np.isfinite(errors), errors, np.nan)
     if log:
-        shown = np.clip(shown, floor, None)
+        # a player's cost can fall below its Nash cost while the others are off equilibrium, so
+        # the normalized error can be negative: on log axes its magnitude is drawn
+        shown = np.clip(np.abs(shown), floor, None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN records after divergence
         median = np.nanmedian(shown, axis=1)
@@ -101,7 +104,7 @@ def normalized_error_figure(iterations: np.ndarray, curves: Mapping[str, np.ndar
         ax.set_title(f"player {i + 1}")
         ax.set_xlabel("iteration $m$")
         ax.grid(alpha=0.3, which="both")
-    axes[0][0].set_ylabel("normalized error")
+    axes[0][0].set_ylabel("|normalized error|")
     axes[0][-1].legend(fontsize="small")
     fig.suptitle(title)
     fig.tight_layout()
@@ -174,7 +177,7 @@ def policy_paths_figure(iterations: np.ndarray, errors: np.ndarray, paths: np.nd
     for i in range(N):
         error_curves(ax, iterations, errors[:, i], label=f"player {i + 1}")
     ax.set_xlabel("iteration $m$")
-    ax.set_ylabel("normalized error")
+    ax.set_ylabel("|normalized error|")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize="small")
     for ax, i in zip(axes[1:], players):
