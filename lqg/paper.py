@@ -136,7 +136,7 @@ def section_5_1(sigma2: float, T: int = 10, *, matrices_from: int = 0) -> LQGame
 
     :math:`x_0` is :math:`[1, 1]^\top` or :math:`[1, 1.1]^\top` with probability 1/2 each. The
     paper draws its initial policies near the equilibrium (radius r = 0.25, 0.3, 0.42, 0.16):
-    see :func:`lqg.sample_policies_near`.
+    see :func:`~lqg.sampling.sample_policies_near`.
 
     Parameters
     ----------
