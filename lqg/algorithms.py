@@ -38,7 +38,7 @@ from .model import LQGame, LQGameError
 
 __all__ = ["PGResult", "natural_policy_gradient", "DIVERGENCE_FACTOR"]
 
-#: Default divergence rule: a run is diverged once some player's cost exceeds this multiple of its
+#: The default divergence rule. A run is diverged once some player's cost exceeds this multiple of its
 #: cost at the initial policies (or once a policy or cost stops being finite).
 DIVERGENCE_FACTOR = 1e6
 
