@@ -19,31 +19,9 @@ from lqg import paper
 from lqg.algorithms import natural_policy_gradient
 from lqg.model_free import model_free_natural_policy_gradient
 from baseline_algorithms import model_free_natural_policy_gradient_loop, natural_policy_gradient_loop
-from common import table
+from common import best_time, table
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-
-
-def uniform_ball(rng, center, radius, n):
-    """``n`` joint policies with each K_t^i uniform in the Frobenius ball of ``radius`` around
-    ``center``'s (the initialisation of Section 5.1)."""
-    out = []
-    for Ki in center:
-        z = rng.standard_normal((n,) + Ki.shape)
-        z /= np.linalg.norm(z, axis=(-2, -1), keepdims=True)
-        u = rng.uniform(size=(n,) + Ki.shape[:-2] + (1, 1)) ** (1.0 / (Ki.shape[-1] * Ki.shape[-2]))
-        out.append(Ki + radius * u * z)
-    return tuple(out)
-
-
-def best_of(fn, repeat):
-    """Best wall time of ``fn()`` over ``repeat`` calls, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def run_fresh(code: str, env: dict | None = None) -> dict:
@@ -88,15 +66,15 @@ def algorithm_1(quick):
     game = paper.section_5_1(sigma2=0.1)
     nash = lqg.solve_nash(game)
     runs = 256
-    K0 = uniform_ball(np.random.default_rng(0), nash.K, 0.25, runs)
+    K0 = lqg.sample_policies_near(nash.K, 0.25, runs, np.random.default_rng(0))
     first = tuple(Ki[0] for Ki in K0)
     # the two implementations agree before they are timed
     loop = natural_policy_gradient_loop(game, first, 0.1, 20)
     vectorised = natural_policy_gradient(game, first, 0.1, 20, progress=False)
     assert all(np.allclose(a, b, rtol=1e-10, atol=1e-12) for a, b in zip(loop, vectorised.K))
     M_loop, M_vec = (10, 20) if quick else (200, 1000)
-    t_loop = best_of(lambda: natural_policy_gradient_loop(game, first, 0.1, M_loop), 3) / M_loop
-    t_vec = best_of(lambda: natural_policy_gradient(game, K0, 0.1, M_vec, progress=False), 3) / M_vec
+    t_loop = best_time(lambda: natural_policy_gradient_loop(game, first, 0.1, M_loop), 3, 0.0) / M_loop
+    t_vec = best_time(lambda: natural_policy_gradient(game, K0, 0.1, M_vec, progress=False), 3, 0.0) / M_vec
     rate_loop, rate_vec = 1 / t_loop, runs / t_vec
     print(f"Algorithm 1 on the Section 5.1 game (T = {game.T}, sigma^2 = 0.1), eta = 0.1, "
           f"costs recorded every iteration:")
@@ -113,14 +91,14 @@ def algorithm_2(quick):
     N, T, d = game.N, game.T, game.d
     steps_per_run = N * T * L * T             # N T L episodes of T steps per iteration
     batch = tuple(np.broadcast_to(Ki, (runs,) + Ki.shape) for Ki in K0)
-    t_loop = best_of(lambda: model_free_natural_policy_gradient_loop(
-        game, K0, eta, 1, L, r, np.random.default_rng(0)), 3)
+    t_loop = best_time(lambda: model_free_natural_policy_gradient_loop(
+        game, K0, eta, 1, L, r, np.random.default_rng(0)), 3, 0.0)
     M = 3 if quick else 30
     rows, rates = [], {}
     for prefetch in (True, False):
-        t = best_of(lambda: model_free_natural_policy_gradient(
+        t = best_time(lambda: model_free_natural_policy_gradient(
             game, batch, eta, M, trajectories=L, radius=r, seed=1, prefetch=prefetch,
-            progress=False), 3) / M
+            progress=False), 3, 0.0) / M
         rates[prefetch] = runs * steps_per_run / t
     rate_loop = steps_per_run / t_loop
     flops = 4 * d * d + 2 * d                 # per state-step: G x, x.(G x), (A - BK) x, + F z
@@ -135,7 +113,7 @@ def algorithm_2(quick):
     rows.append(["loop transcription, 1 run", f"{rate_loop / 1e6:.3f}", "1x",
                  f"{flops * rate_loop / 1e9:.4f}", f"{100 * flops * rate_loop / 1e9 / peak:.3f}%"])
     print(table(rows, ["", "M state-steps / s", "speed-up", "GFLOP/s", "of 1-core peak"]))
-    rng_limit = 1 / (d * best_of(lambda: np.random.default_rng(0).standard_normal(10**6), 3) / 1e6)
+    rng_limit = 1 / (d * best_time(lambda: np.random.default_rng(0).standard_normal(10**6), 3, 0.0) / 1e6)
     print(f"({flops} flops per state-step; one core's DGEMM peak measured at {peak:.0f} GFLOP/s. "
           f"Drawing the noise alone, {d} normal draws per state-step, caps one thread at "
           f"{rng_limit / 1e6:.0f} M state-steps / s.)")
