@@ -6,8 +6,11 @@ The package follows the paper's structure:
 - :mod:`lqg.model` -- the game of Section 2.1 (:class:`LQGame`) and its initial-state laws;
 - :mod:`lqg.equilibrium` -- the Nash equilibrium via the coupled Riccati equations (2.4)-(2.5);
 - :mod:`lqg.evaluation` -- exact costs, covariances and gradients of a joint policy (Section 3.1);
-- :mod:`lqg.algorithms` -- Algorithm 1 (natural policy gradient, known parameters) and :class:`PGResult`;
-- :mod:`lqg.model_free` -- Algorithm 2 (unknown parameters): simulated episodes and the estimators (4.1);
+- :mod:`lqg.algorithms` -- Algorithm 1 (natural policy gradient, known parameters), :class:`PGResult`,
+  and the vanilla policy gradient for comparison;
+- :mod:`lqg.model_free` -- Algorithm 2 (unknown parameters): simulated episodes and the estimators (4.1),
+  with a two-point estimator and Gaussian exploration as options beyond the paper;
+- :mod:`lqg.accuracy` -- bias, spread and direction of replicated estimates against exact values;
 - :mod:`lqg.diagnostics` -- the constants of Section 3: Assumption 3.3, Theorem 3.5, Lemma 3.9;
 - :mod:`lqg.paper` -- the paper's examples (Remark 3.4, Sections 5.1-5.2);
 - :mod:`lqg.sampling` -- initial policies near an equilibrium (Section 5.1);
@@ -31,12 +34,16 @@ from .verification import best_response, monte_carlo_cost, simulate
 from . import reproduction
 from .sampling import sample_policies_near
 from . import diagnostics, paper
-from .algorithms import PGResult, natural_policy_gradient
+from .algorithms import PGResult, natural_policy_gradient, policy_gradient_descent
+from .accuracy import Accuracy, estimate_accuracy
 from .model_free import (
     Rollouts,
     empirical_covariance,
+    game_with_exploration,
     model_free_natural_policy_gradient,
+    natural_gradient_estimate,
     perturbed_rollouts,
+    two_point_gradient,
     zeroth_order_gradient,
 )
 
@@ -66,9 +73,15 @@ __all__ = [
     "paper",
     "PGResult",
     "natural_policy_gradient",
+    "policy_gradient_descent",
+    "Accuracy",
+    "estimate_accuracy",
     "Rollouts",
     "empirical_covariance",
+    "game_with_exploration",
     "model_free_natural_policy_gradient",
+    "natural_gradient_estimate",
     "perturbed_rollouts",
+    "two_point_gradient",
     "zeroth_order_gradient",
 ]

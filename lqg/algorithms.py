@@ -11,7 +11,9 @@ which is the natural gradient step (3.5), :math:`\nabla_{K_t^i}C^i(K)(\Sigma_t^K
 (Remark 3.2, Lemma 3.7).
 
 This module also holds what Algorithms 1 and 2 share: the result type :class:`PGResult`, argument
-validation, the divergence rule with its freezing of diverged runs, and the recording of the history.
+validation, the divergence rule with its freezing of diverged runs, and the recording of the history;
+and, for comparison (beyond the paper), the vanilla policy gradient method
+:func:`policy_gradient_descent` with the same machinery.
 
 Batches
 -------
@@ -36,7 +38,7 @@ from .equilibrium import NashSolution, NoUniqueNashError, solve_nash
 from .evaluation import stack_policy
 from .model import LQGame, LQGameError
 
-__all__ = ["PGResult", "natural_policy_gradient", "DIVERGENCE_FACTOR"]
+__all__ = ["PGResult", "natural_policy_gradient", "policy_gradient_descent", "DIVERGENCE_FACTOR"]
 
 #: The default divergence rule. A run is diverged once some player's cost exceeds this multiple of its
 #: cost at the initial policies (or once a policy or cost stops being finite).
@@ -105,6 +107,29 @@ class PGResult:
     def success(self) -> bool:
         """True when no run diverged."""
         return not bool(np.any(self.diverged))
+
+    def iterations_to(self, threshold: float) -> np.ndarray:
+        r"""For each run, the first recorded iteration from which every player's normalized error
+        stays within ``threshold`` (:math:`|\cdot| <` ``threshold`` at that record and all later
+        ones); -1 where there is none (in particular for diverged runs).
+
+        Parameters
+        ----------
+        threshold : float
+            E.g. 0.005 for the 0.5% of Section 5.1, 0.05 for the 5% of Section 5.2.
+
+        Returns
+        -------
+        numpy.ndarray of int, shape=batch
+        """
+        if (isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, numbers.Real)
+                or not (np.isfinite(threshold) and threshold > 0)):
+            raise LQGameError(f"threshold must be a positive number; got {threshold!r}")
+        within = (np.abs(self.normalized_error) < threshold).all(axis=-1)   # NaN compares False
+        # records from which the run stays within: a reverse cumulative AND
+        stays = np.flip(np.logical_and.accumulate(np.flip(within, axis=0), axis=0), axis=0)
+        first = np.argmax(stays, axis=0)
+        return np.where(stays.any(axis=0), self.iterations[first], -1)
 
     def __repr__(self) -> str:
         batch = self.diverged.shape
@@ -404,6 +429,8 @@ class Recursions:
         self.Q = np.swapaxes(game.Q_stacked, 0, 1)[..., None]           # (T+1, N, d, d, 1)
         self.W = _trace_terms(game.W)
         self.S0 = _trace_terms(game.x0.second_moment)
+        self.W_matrix = game.W[..., None]                               # (d, d, 1)
+        self.S0_matrix = game.x0.second_moment[..., None]
         self.row_player = np.repeat(np.arange(game.N), game.k)
         self.starts = np.concatenate([[0], np.cumsum(game.k)[:-1]])
         self.one_row_each = all(k == 1 for k in game.k)
@@ -442,6 +469,18 @@ class Recursions:
     def costs(self, Ks_batch_first: np.ndarray) -> np.ndarray:
         """Exact costs of policies ``(n_runs, T, sum k, d)``, shape (n_runs, N)."""
         return self.run(np.moveaxis(Ks_batch_first, 0, -1), gradient=False)[0].T
+
+    def state_covariances(self, Ks: np.ndarray) -> np.ndarray:
+        r""":math:`\Sigma_0^K, \dots, \Sigma_{T-1}^K` (eq. (3.4), Lemma 3.1's recursion
+        :math:`\Sigma_{t+1} = (A_t - B_tK_t)\Sigma_t(A_t - B_tK_t)^\top + W`), shape (T, d, d, n_runs)."""
+        runs = Ks.shape[-1]
+        S = np.empty(Ks.shape[:1] + self.A.shape[1:3] + (runs,))
+        S[0] = self.S0_matrix
+        for t in range(self.T - 1):
+            closed = self.A[t] - batch_last_matmul(self.B[t], Ks[t])
+            S[t + 1] = batch_last_matmul(batch_last_matmul(closed, S[t]),
+                                         np.swapaxes(closed, 0, 1)) + self.W_matrix
+        return S
 
 
 # ---------------------------------------------------------------------------
@@ -521,6 +560,40 @@ def natural_policy_gradient(game: LQGame, K0: Sequence, eta, iterations: int, *,
     The update is the natural gradient step (3.5): :math:`2E_{t,i}^K = \nabla_{K_t^i}C^i(K)
     (\Sigma_t^K)^{-1}` (Lemma 3.7), so no covariance matrix is needed.
     """
+    return _known_parameters_descent(game, K0, eta, iterations, False, record_every,
+                                     record_policies, divergence_factor, nash, progress)
+
+
+def policy_gradient_descent(game: LQGame, K0: Sequence, eta, iterations: int, *,
+                            record_every: int = 1, record_policies: str = "t0",
+                            divergence_factor: float = DIVERGENCE_FACTOR,
+                            nash: NashSolution | None = None,
+                            progress: bool | None = None) -> PGResult:
+    r"""The vanilla policy gradient method with known parameters (beyond the paper).
+
+    Each player i descends its own gradient, simultaneously with the others:
+
+    .. math::
+
+        K_t^{i,(m)} = K_t^{i,(m-1)} - \eta_i \nabla_{K_t^i}C^i(K^{(m-1)})
+        = K_t^{i,(m-1)} - 2\eta_i E_{t,i}^{K^{(m-1)}}\Sigma_t^{K^{(m-1)}}
+        \quad\text{(Lemma 3.7, eq. (3.16))},
+
+    the method whose failures Mazumdar et al. (2019) report and which Section 3 contrasts with the
+    natural gradient step (3.5), :math:`\nabla_{K_t^i}C^i(K)(\Sigma_t^K)^{-1}`. Unlike Algorithm 1,
+    its iterates depend on the noise W and the law of :math:`x_0`, through :math:`\Sigma_t^K`.
+
+    Parameters, returns, divergence rule and batching are those of :func:`natural_policy_gradient`;
+    the step sizes suited to the two methods differ by the scale of :math:`\Sigma_t^K`.
+    """
+    return _known_parameters_descent(game, K0, eta, iterations, True, record_every,
+                                     record_policies, divergence_factor, nash, progress)
+
+
+def _known_parameters_descent(game, K0, eta, iterations, vanilla: bool, record_every,
+                              record_policies, divergence_factor, nash, progress) -> PGResult:
+    """The loop of Algorithm 1 (``vanilla=False``) and of :func:`policy_gradient_descent`."""
+    algorithm = "vanilla policy gradient" if vanilla else "Algorithm 1"
     setup = setup_run(game, K0, eta, iterations, record_every, record_policies, divergence_factor,
                       nash, progress)
     recursions = Recursions(game)
@@ -530,7 +603,7 @@ def natural_policy_gradient(game: LQGame, K0: Sequence, eta, iterations: int, *,
     Ks = np.ascontiguousarray(np.moveaxis(setup.K0, 0, -1))       # (T, sum k, d, runs)
     previous = Ks
     M = setup.iterations
-    with np.errstate(all="ignore"), progress_bar(M, setup.progress, "Algorithm 1") as bar:
+    with np.errstate(all="ignore"), progress_bar(M, setup.progress, algorithm) as bar:
         for m in range(M + 1):
             costs, grad = recursions.run(Ks, gradient=m < M)
             costs = costs.T
@@ -542,8 +615,10 @@ def natural_policy_gradient(game: LQGame, K0: Sequence, eta, iterations: int, *,
             if m == M:
                 break
             previous = Ks
-            Ks = Ks - step * grad                                       # eq. (3.8)
+            if vanilla:
+                grad = batch_last_matmul(grad, recursions.state_covariances(Ks))   # eq. (3.16)
+            Ks = Ks - step * grad                                       # eq. (3.8) / vanilla
             if monitor.any_diverged:
                 Ks = np.where(monitor.active, Ks, previous)
             bar.update()
-    return make_result(game, setup, history, monitor, np.moveaxis(Ks, -1, 0), "Algorithm 1")
+    return make_result(game, setup, history, monitor, np.moveaxis(Ks, -1, 0), algorithm)

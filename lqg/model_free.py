@@ -24,6 +24,30 @@ under :math:`K^{(m-1)}` and :math:`\widehat\Sigma_t^i` is unbiased for :math:`\S
 
 Simulation plays the environment: :func:`perturbed_rollouts` reads the game to produce the episodes,
 and the algorithm uses only what it returns (perturbations, observed costs and states).
+
+Beyond the paper
+----------------
+Two options, off by default, change the algorithm; with their defaults it is Algorithm 2 as printed,
+number for number.
+
+* ``estimator="two-point"``: every perturbation is played twice, as :math:`K_t^i + U` and
+  :math:`K_t^i - U`, with common random numbers (the same :math:`x_0` and the same noise for the
+  pair), and the gradient estimate is :func:`two_point_gradient`,
+  :math:`\frac1L\sum_l \frac{D_i}{2r_i^2}(\widehat c_+^{\,l} - \widehat c_-^{\,l})\,U^l`.
+  An episode's cost is a quadratic function of :math:`U` for fixed :math:`x_0` and noise, so the
+  difference of the pair is exactly twice the linear term: the estimate is unbiased, does not
+  depend on :math:`r_i` at all for a given direction of :math:`U`, and loses the
+  :math:`D_i\,\widehat c/r_i` term that dominates the variance of (4.1). It costs 2L episodes
+  per player and time instead of L.
+* ``exploration``: every agent adds Gaussian noise to its action, :math:`u_t^j = -K_t^j x_t +
+  \sigma_j \varepsilon_t^j`, :math:`\varepsilon_t^j \sim \mathcal N(0, I_{k_j})`, as Section 5.2
+  suggests for raising the level of noise. The players then observe the costs of a different game:
+  the expected cost is that of the game with noise :math:`W + \sum_j \sigma_j^2 B_t^j (B_t^j)^\top`
+  (:func:`game_with_exploration`) plus the constant :math:`\sigma_i^2\sum_t \operatorname{Tr}R_t^i`,
+  and :math:`\widehat\Sigma_t^i` estimates that game's state covariance. The gradient is biased
+  (it is that game's gradient), but the natural gradient :math:`2E_{t,i}^K` and the Nash
+  equilibrium do not involve the noise (eqs. (2.4)-(2.5), (3.15)), so the point Algorithm 2 is
+  drawn to is unchanged; what changes is the cost each player pays while learning.
 """
 
 from __future__ import annotations
@@ -57,11 +81,15 @@ __all__ = [
     "perturbed_rollouts",
     "zeroth_order_gradient",
     "empirical_covariance",
+    "two_point_gradient",
+    "natural_gradient_estimate",
+    "game_with_exploration",
     "model_free_natural_policy_gradient",
 ]
 
 _INITIAL_STATES = ("shared", "independent")
 _COVARIANCE = ("player", "pooled")
+_ESTIMATORS = ("one-point", "two-point")
 
 
 # ---------------------------------------------------------------------------
@@ -110,16 +138,23 @@ def _generator(seed, name: str) -> np.random.Generator:
 
 @dataclass
 class _Draws:
-    """The random numbers of one iteration for a batch of runs (internal).
+    r"""The random numbers of one iteration for a batch of runs (internal).
 
     ``x0``: (runs, L, d) with shared initial states, else (runs, N, T, L, d); ``U``: N arrays
     (runs, T, L, k_i, d) on the Frobenius spheres; ``z``: (runs, T, N, d, T L) standard normals,
-    the noise at step s of player i's episode (t, l) in ``z[:, s, i, :, t * L + l]``; None when W = 0.
+    the noise at step s of player i's episode (t, l) in ``z[:, s, i, :, t * L + l]``; None when W = 0;
+    ``e``: (runs, T, N, sum k, T L), the agents' exploration noises :math:`\sigma_j\varepsilon^j`
+    (stacked rows) laid out like ``z``; None without exploration.
     """
 
     x0: np.ndarray
     U: list
     z: np.ndarray | None
+    e: np.ndarray | None = None
+
+    def mirrored(self) -> "_Draws":
+        """The same draws with every perturbation negated: the K - U half of a two-point pair."""
+        return _Draws(self.x0, [-Ui for Ui in self.U], self.z, self.e)
 
 
 class _Workspace:
@@ -135,16 +170,22 @@ class _Workspace:
         return array
 
 
+def _normal_sizes(game: LQGame, L: int, exploration: np.ndarray) -> list:
+    """Sizes of a run's blocks of standard normals: each player's U, the noise, the exploration."""
+    N, T, d = game.N, game.T, game.d
+    return ([T * L * k * d for k in game.k] + [T * N * d * T * L if np.any(game.W) else 0]
+            + [T * N * sum(game.k) * T * L if np.any(exploration) else 0])
+
+
 def _start_draws(game: LQGame, generators: Sequence, L: int, initial_states: str,
-                 work: _Workspace) -> tuple:
+                 exploration: np.ndarray, work: _Workspace) -> tuple:
     """Draw each run's initial states and return them with an unfilled block for its normals."""
     N, T, d = game.N, game.T, game.d
     runs = len(generators)
     x0 = work.get("x0", (runs, L if initial_states == "shared" else N * T * L, d))
     for b, generator in enumerate(generators):
         x0[b] = game.x0.sample(x0.shape[1], generator)
-    sizes = [T * L * k * d for k in game.k] + ([T * N * d * T * L] if np.any(game.W) else [])
-    return x0, work.get("normals", (runs, sum(sizes)))
+    return x0, work.get("normals", (runs, sum(_normal_sizes(game, L, exploration))))
 
 
 def _fill_normals(generators: Sequence, normals: np.ndarray, claim=None) -> None:
@@ -185,13 +226,14 @@ class _Claims:
 
 
 def _assemble(game: LQGame, x0: np.ndarray, normals: np.ndarray, L: int,
-              radius: np.ndarray) -> _Draws:
-    """Cut the normals into the perturbations, scaled in place to Frobenius norm :math:`r_i`
-    (a scaled standard Gaussian matrix is uniform on the sphere), and the noise."""
+              radius: np.ndarray, exploration: np.ndarray) -> _Draws:
+    r"""Cut the normals into the perturbations, scaled in place to Frobenius norm :math:`r_i`
+    (a scaled standard Gaussian matrix is uniform on the sphere), the noise and the exploration
+    noise, scaled in place by each agent's :math:`\sigma_j`."""
     N, T, d = game.N, game.T, game.d
     runs = x0.shape[0]
-    sizes = [T * L * k * d for k in game.k]
-    blocks = np.split(normals, np.cumsum(sizes), axis=1)
+    sizes = _normal_sizes(game, L, exploration)
+    blocks = np.split(normals, np.cumsum(sizes[:-1]), axis=1)
     U = []
     for i, block in enumerate(blocks[:N]):
         Ui = block.reshape((runs, T, L, game.k[i] * d))
@@ -204,19 +246,23 @@ def _assemble(game: LQGame, x0: np.ndarray, normals: np.ndarray, L: int,
             entry *= scale
         U.append(Ui.reshape((runs, T, L, game.k[i], d)))
     z = blocks[N].reshape((runs, T, N, d, T * L)) if blocks[N].size else None
+    e = None
+    if blocks[N + 1].size:
+        e = blocks[N + 1].reshape((runs, T, N, sum(game.k), T * L))
+        e *= np.repeat(exploration, game.k)[:, None]
     if x0.shape[1] != L:
         x0 = x0.reshape((runs, N, T, L, d))
-    return _Draws(x0, U, z)
+    return _Draws(x0, U, z, e)
 
 
 def _draw(game: LQGame, generators: Sequence, L: int, radius: np.ndarray,
-          initial_states: str, work: _Workspace | None = None) -> _Draws:
+          initial_states: str, exploration: np.ndarray, work: _Workspace | None = None) -> _Draws:
     """The random numbers of one iteration: run by run from its own generator, always in the same
-    order, the initial states, the perturbations :math:`U_t^{i,l}` and the noise."""
-    x0, normals = _start_draws(game, generators, L, initial_states,
+    order, the initial states, the perturbations :math:`U_t^{i,l}`, the noise and the exploration."""
+    x0, normals = _start_draws(game, generators, L, initial_states, exploration,
                                _Workspace() if work is None else work)
     _fill_normals(generators, normals)
-    return _assemble(game, x0, normals, L, radius)
+    return _assemble(game, x0, normals, L, radius, exploration)
 
 
 class _DrawSource:
@@ -229,8 +275,9 @@ class _DrawSource:
     either way. Two buffers alternate: one is read while the other is filled.
     """
 
-    def __init__(self, game, generators, L, radius, initial_states, prefetch):
+    def __init__(self, game, generators, L, radius, initial_states, exploration, prefetch):
         self._game, self._L, self._radius, self._initial_states = game, L, radius, initial_states
+        self._exploration = exploration
         self._generators = generators
         self._buffers = (_Workspace(), _Workspace())
         self._turn = 0
@@ -242,7 +289,7 @@ class _DrawSource:
         self._turn = 1 - self._turn
         generators = [self._generators[b] for b in runs]
         return (generators,) + _start_draws(self._game, generators, self._L, self._initial_states,
-                                            work)
+                                            self._exploration, work)
 
     def take(self, runs: np.ndarray, more: bool) -> _Draws:
         """The draws for ``runs`` (flat run indices) in this iteration; ``more`` if another follows."""
@@ -257,7 +304,7 @@ class _DrawSource:
             if not np.array_equal(drawn, runs):                  # some runs diverged meanwhile
                 keep = np.searchsorted(drawn, runs)
                 x0, normals = x0[keep], normals[keep]
-        draws = _assemble(self._game, x0, normals, self._L, self._radius)
+        draws = _assemble(self._game, x0, normals, self._L, self._radius, self._exploration)
         if more and self._pool is not None:
             generators, x0_next, normals_next = self._start(runs)
             claims = _Claims(len(runs))
@@ -304,8 +351,11 @@ def _simulate(game: LQGame, Ks: np.ndarray, draws: _Draws, work: _Workspace | No
     The N T L episodes of every run advance together, one time step at a time: the states of run b
     and player i's episodes form a (d, T L) matrix, so a step is one matrix product per run and
     player for the dynamics, one for the stage costs, and at step s a correction for the episodes
-    perturbed at t = s, whose player i adds the control :math:`-U_s^{i,l} x_s`. The game's matrices
-    are read here only: this function is the environment.
+    perturbed at t = s, whose player i adds the control :math:`-U_s^{i,l} x_s`. With exploration,
+    every agent j adds :math:`\sigma_j\varepsilon_s^j` to its control: the state receives
+    :math:`\sum_j B_s^j\sigma_j\varepsilon_s^j` and player i's stage cost the terms of
+    :func:`_exploration_stage_cost`. The game's matrices are read here only: this function is the
+    environment.
     """
     work = _Workspace() if work is None else work
     N, T, d = game.N, game.T, game.d
@@ -352,6 +402,10 @@ def _simulate(game: LQGame, Ks: np.ndarray, draws: _Draws, work: _Workspace | No
             for a in range(Ux.shape[0]):
                 costs[:, i, s, :] += Ux[a] * RKx[a]
             corrections.append(_matvec(B_c[i][s], Ux))                  # B_s^i U x
+            if draws.e is not None:
+                costs[:, i] += _exploration_stage_cost(
+                    game.R[i][s], Ks[:, s, game.slices[i], :], Xf[:, i], np.moveaxis(Ux, 0, 1),
+                    draws.e[:, s, i, game.slices[i]], s)
         X_nextf = X_next.reshape(flat)
         np.matmul(closed[:, s], Xf, out=X_nextf)                         # (A - B K) x
         if draws.z is not None:
@@ -360,6 +414,8 @@ def _simulate(game: LQGame, Ks: np.ndarray, draws: _Draws, work: _Workspace | No
             else:
                 np.matmul(F, draws.z[:, s], out=Yf)
             X_nextf += Yf                                               # + w
+        if draws.e is not None:
+            X_nextf += game.B_stacked[s] @ draws.e[:, s]                 # + sum_j B^j sigma_j eps^j
         for i, correction in enumerate(corrections):
             X_next[:, i, :, s, :] -= np.swapaxes(correction, 0, 1)       # - B^i U x
         X, X_next = X_next, X
@@ -369,6 +425,31 @@ def _simulate(game: LQGame, Ks: np.ndarray, draws: _Draws, work: _Workspace | No
     for e in range(d):
         costs += Y[:, :, e]
     return costs, np.swapaxes(states, -1, -2)
+
+
+def _exploration_stage_cost(R: np.ndarray, K: np.ndarray, x: np.ndarray, Ux: np.ndarray,
+                            eps: np.ndarray, s: int) -> np.ndarray:
+    r"""What exploration adds to player i's stage cost at step s in its T L episodes.
+
+    With :math:`u = u_0 + \sigma\varepsilon`, :math:`u_0 = -K_s^i x_s` (minus :math:`U x_s` in the
+    episodes perturbed at t = s), :math:`u^\top R u - u_0^\top R u_0 =
+    (\sigma\varepsilon)^\top R\,(2u_0 + \sigma\varepsilon)`.
+
+    Parameters
+    ----------
+    R : (k, k); K : (runs, k, d); x : (runs, d, T L) the states at step s;
+    Ux : (runs, k, L) for the episodes perturbed at s; eps : (runs, k, T L), already scaled.
+
+    Returns
+    -------
+    numpy.ndarray, shape=(runs, T, L)
+    """
+    runs, L = Ux.shape[0], Ux.shape[-1]
+    u0 = -(K @ x)
+    u0.reshape(u0.shape[:2] + (-1, L))[:, :, s, :] -= Ux
+    u0 *= 2.0
+    u0 += eps
+    return ((R @ u0) * eps).sum(axis=1).reshape((runs, -1, L))
 
 
 @dataclass(frozen=True, eq=False)
@@ -386,25 +467,64 @@ class Rollouts:
         The state :math:`x_t^{i,l}` at time t of that episode (Algorithm 2, line 8).
     x0 : numpy.ndarray, shape=(*batch, N, T, L, d)
         The initial state of that episode (:math:`x_0^l` for every i and t when shared).
+    costs_minus : numpy.ndarray, shape=(*batch, N, T, L), or None
+        Two-point estimator only (beyond the paper): the observed costs of the mirrored episodes,
+        in which player i played :math:`K_t^i - U_t^{i,l}` with the same initial state and noise.
     """
 
     U: tuple
     costs: np.ndarray
     states: np.ndarray
     x0: np.ndarray
+    costs_minus: np.ndarray | None = None
 
 
-def _check_rollout_options(game, trajectories, radius, initial_states):
+def _exploration(value, N: int) -> np.ndarray:
+    """A non-negative finite scalar or one per player, as an array of shape (N,)."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise LQGameError(f"exploration must be a non-negative number or a sequence of {N} "
+                          f"(one per player); got {value!r}")
+    try:
+        array = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise LQGameError(f"exploration must be a non-negative number or a sequence of {N} "
+                          f"(one per player); got {value!r}") from None
+    if array.ndim == 0:
+        array = np.full(N, float(array))
+    elif array.shape != (N,):
+        raise LQGameError(f"exploration must be a scalar or a sequence with one value per player "
+                          f"(N = {N}); got shape {array.shape}")
+    for i, v in enumerate(array):
+        if not (np.isfinite(v) and v >= 0):
+            raise LQGameError(f"exploration (player {i}) must be a non-negative finite standard "
+                              f"deviation; got {float(v)!r}")
+    return array
+
+
+def _check_rollout_options(game, trajectories, radius, initial_states, estimator, exploration):
     return (positive_int(trajectories, "trajectories"), per_player(radius, game.N, "radius"),
-            choice(initial_states, _INITIAL_STATES, "initial_states"))
+            choice(initial_states, _INITIAL_STATES, "initial_states"),
+            choice(estimator, _ESTIMATORS, "estimator"), _exploration(exploration, game.N))
+
+
+def _play(game: LQGame, Ks: np.ndarray, draws: _Draws, two_point: bool, work: _Workspace,
+          work_mirrored: _Workspace) -> tuple:
+    """The observed costs, those of the mirrored episodes (None for one point) and the states."""
+    costs, states = _simulate(game, Ks, draws, work)
+    if not two_point:
+        return costs, None, states
+    costs_minus, _ = _simulate(game, Ks, draws.mirrored(), work_mirrored)
+    return costs, costs_minus, states
 
 
 def perturbed_rollouts(game: LQGame, K: Sequence, *, trajectories: int, radius, seed,
-                       initial_states: str = "shared") -> Rollouts:
+                       initial_states: str = "shared", estimator: str = "one-point",
+                       exploration=0.0) -> Rollouts:
     r"""Play the N T L perturbed episodes of one iteration of Algorithm 2 (lines 3-11).
 
     These are exactly the episodes of the first iteration of :func:`model_free_natural_policy_gradient`
-    started from ``K`` with the same ``seed``, ``trajectories``, ``radius`` and ``initial_states``.
+    started from ``K`` with the same ``seed``, ``trajectories``, ``radius``, ``initial_states``,
+    ``estimator`` and ``exploration``.
 
     Parameters
     ----------
@@ -421,18 +541,28 @@ def perturbed_rollouts(game: LQGame, K: Sequence, *, trajectories: int, radius, 
     initial_states : {"shared", "independent"}, default "shared"
         "shared": one draw :math:`x_0^l` per l, used by every player i and time t, as the
         paper's notation :math:`x_0^l` reads; "independent": a fresh :math:`x_0` for every episode.
+    estimator : {"one-point", "two-point"}, default "one-point"
+        Beyond the paper: "two-point" also plays each :math:`K_t^i - U_t^{i,l}` with the same
+        initial state and noise as :math:`K_t^i + U_t^{i,l}` (``Rollouts.costs_minus``). The draws
+        are those of the one-point episodes with the same seed.
+    exploration : float or sequence of N floats, default 0.0
+        Beyond the paper: the standard deviation :math:`\sigma_j \ge 0` of the Gaussian noise each
+        agent j adds to its action in every episode (module docstring). At 0 the episodes are the
+        paper's, with the same random numbers.
 
     Returns
     -------
     Rollouts
     """
-    L, radius, initial_states = _check_rollout_options(game, trajectories, radius, initial_states)
+    L, radius, initial_states, estimator, exploration = _check_rollout_options(
+        game, trajectories, radius, initial_states, estimator, exploration)
     stacked = stack_policy(game, K)
     batch = stacked.shape[:-3]
     Ks = stacked.reshape((-1,) + stacked.shape[-3:])
-    draws = _draw(game, run_generators(seed, Ks.shape[0]), L, radius, initial_states)
+    draws = _draw(game, run_generators(seed, Ks.shape[0]), L, radius, initial_states, exploration)
     with np.errstate(all="ignore"):
-        costs, states = _simulate(game, Ks, draws)
+        costs, costs_minus, states = _play(game, Ks, draws, estimator == "two-point", _Workspace(),
+                                           _Workspace())
     N, T, d = game.N, game.T, game.d
     x0 = draws.x0 if draws.x0.ndim == 5 else draws.x0[:, None, None]
     x0 = np.broadcast_to(x0, (Ks.shape[0], N, T, L, d))
@@ -441,6 +571,7 @@ def perturbed_rollouts(game: LQGame, K: Sequence, *, trajectories: int, radius, 
         costs=costs.reshape(batch + costs.shape[1:]),
         states=states.reshape(batch + states.shape[1:]),
         x0=x0.reshape(batch + x0.shape[1:]),
+        costs_minus=None if costs_minus is None else costs_minus.reshape(batch + costs.shape[1:]),
     )
 
 
@@ -510,6 +641,40 @@ def empirical_covariance(states) -> np.ndarray:
     return sigma
 
 
+def two_point_gradient(costs_plus, costs_minus, U, radius) -> np.ndarray:
+    r"""The two-point zeroth-order gradient estimate (beyond the paper):
+    :math:`\frac1L\sum_{l=1}^L \frac{D}{2r^2}\,(\widehat c_{+,l} - \widehat c_{-,l})\, U_l`,
+    :math:`D = k d`.
+
+    :math:`\widehat c_{\pm,l}` are observations of :math:`f(K \pm U_l)` made with common random
+    numbers. If an observation is :math:`f_\omega(K + U)` with :math:`f_\omega` quadratic in
+    :math:`U` (an episode's cost for a fixed initial state and noise :math:`\omega`), the difference
+    is :math:`2\langle\nabla f_\omega(K), U_l\rangle`, so each term is
+    :math:`D\langle\nabla f_\omega(K), u_l\rangle u_l` with :math:`u_l = U_l/r`: unbiased for
+    :math:`\mathbb E\nabla f_\omega(K)` because :math:`\mathbb E[u u^\top] = I/D`, and
+    independent of r.
+
+    Parameters
+    ----------
+    costs_plus, costs_minus : array_like, shape=(..., L)
+        Observed costs at :math:`K + U_l` and :math:`K - U_l`.
+    U : array_like, shape=(..., L, k, d)
+        The perturbations, each of Frobenius norm ``radius``.
+    radius : float
+        r > 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape=(..., k, d)
+    """
+    plus = np.asarray(costs_plus, dtype=float)
+    minus = np.asarray(costs_minus, dtype=float)
+    if plus.shape != minus.shape:
+        raise LQGameError(f"costs_plus and costs_minus must have the same shape; got {plus.shape} "
+                          f"and {minus.shape}")
+    return zeroth_order_gradient(0.5 * (plus - minus), U, radius)
+
+
 def _inverse_covariance(sigma: np.ndarray):
     r""":math:`\widehat\Sigma^{-1}` for a stack of empirical second moments (..., d, d).
 
@@ -528,6 +693,102 @@ def _inverse_covariance(sigma: np.ndarray):
     return inverse, singular
 
 
+def _natural_directions(costs, costs_minus, U, states, radius, covariance: str) -> tuple:
+    r"""Eq. (4.1) and the step direction of (4.2) for every player, run and time.
+
+    ``costs`` and ``costs_minus`` (None for one point) of shape (..., N, T, L), ``U`` N arrays
+    (..., T, L, k_i, d), ``states`` (..., N, T, L, d). Returns the N directions
+    :math:`\widehat{\nabla_{K_t^i} C^i}\,(\widehat\Sigma_t^i)^{-1}`, shapes (..., T, k_i, d), and
+    the mask (..., N, T) of numerically singular :math:`\widehat\Sigma_t^i`, whose directions are
+    NaN.
+    """
+    sigma = empirical_covariance(states)                                # (..., N, T, d, d)
+    if covariance == "pooled":
+        sigma = np.broadcast_to(sigma.mean(axis=-4, keepdims=True), sigma.shape)
+    inverse, singular = _inverse_covariance(sigma)
+    if costs_minus is None:
+        gradients = [zeroth_order_gradient(costs[..., i, :, :], U[i], radius[i])
+                     for i in range(len(U))]
+    else:
+        gradients = [two_point_gradient(costs[..., i, :, :], costs_minus[..., i, :, :], U[i],
+                                        radius[i]) for i in range(len(U))]
+    return [g @ inverse[..., i, :, :, :] for i, g in enumerate(gradients)], singular
+
+
+def natural_gradient_estimate(rollouts: Rollouts, radius, *, covariance: str = "player") -> tuple:
+    r"""The step direction of Algorithm 2, eq. (4.2), from one iteration's episodes:
+    :math:`\widehat{\nabla_{K_t^i} C^i}\,(\widehat\Sigma_t^i)^{-1}`, an estimate of the natural
+    gradient :math:`2E_{t,i}^K` (:func:`~lqg.evaluation.natural_gradient`).
+
+    The gradient is :func:`zeroth_order_gradient`, or :func:`two_point_gradient` when ``rollouts``
+    holds mirrored costs; :math:`\widehat\Sigma_t^i` is :func:`empirical_covariance` of the states
+    :math:`x_t^{i,l}`. These are the numbers :func:`model_free_natural_policy_gradient` uses.
+
+    Parameters
+    ----------
+    rollouts : Rollouts
+        From :func:`perturbed_rollouts`.
+    radius : float or sequence of N floats
+        The radii :math:`r_i` the rollouts were played with.
+    covariance : {"player", "pooled"}, default "player"
+        As in :func:`model_free_natural_policy_gradient`.
+
+    Returns
+    -------
+    tuple of N numpy.ndarray, shapes (*batch, T, k_i, d)
+        NaN at (run, t) where :math:`\widehat\Sigma_t^i` is numerically singular.
+    """
+    if not isinstance(rollouts, Rollouts):
+        raise LQGameError(f"rollouts must be a Rollouts (from perturbed_rollouts); got "
+                          f"{type(rollouts).__name__}")
+    radius = per_player(radius, len(rollouts.U), "radius")
+    covariance = choice(covariance, _COVARIANCE, "covariance")
+    with np.errstate(all="ignore"):
+        directions, _ = _natural_directions(rollouts.costs, rollouts.costs_minus, rollouts.U,
+                                            rollouts.states, radius, covariance)
+    return tuple(directions)
+
+
+def game_with_exploration(game: LQGame, exploration) -> LQGame:
+    r"""The game whose costs Algorithm 2 estimates when the agents explore (beyond the paper).
+
+    With :math:`u_t^j = -K_t^jx_t + \sigma_j\varepsilon_t^j`, :math:`\varepsilon_t^j\sim
+    \mathcal N(0, I_{k_j})` independent of everything else, the state evolves as in the game with
+    noise :math:`w_t + \sum_j \sigma_j B^j\varepsilon_t^j`, of covariance
+
+    .. math::
+
+        W_\sigma = W + \sum_j \sigma_j^2 B^j (B^j)^\top,
+
+    and player i's expected cost is :math:`C^i_{W_\sigma}(K) + \sigma_i^2\sum_{t<T}
+    \operatorname{Tr}R^i_t` (the cross terms :math:`\varepsilon^\top R^i K^i x` have mean zero).
+    The constant does not move any gradient; the noise does, through :math:`\Sigma_t^K` in
+    :math:`\nabla_{K_t^i}C^i = 2E_{t,i}^K\Sigma_t^K`, while :math:`E_{t,i}^K` and the Nash
+    equilibrium do not depend on the noise.
+
+    Parameters
+    ----------
+    game : LQGame
+        Its :math:`B_t^j` must not depend on t (a game here has one noise covariance W).
+    exploration : float or sequence of N floats
+        The standard deviations :math:`\sigma_j \ge 0`.
+
+    Returns
+    -------
+    LQGame
+        ``game.with_noise(W_sigma)``.
+    """
+    if not isinstance(game, LQGame):
+        raise LQGameError(f"game must be an LQGame; got {type(game).__name__}")
+    sigma = _exploration(exploration, game.N)
+    B = game.B_stacked
+    if np.any(B != B[0]):
+        raise LQGameError("game_with_exploration needs B_t^j constant in t: with time-varying B the "
+                          "explored game has time-varying noise, which LQGame cannot hold")
+    scaled = B[0] * np.repeat(sigma, game.k)
+    return game.with_noise(game.W + scaled @ scaled.T)
+
+
 # ---------------------------------------------------------------------------
 # Algorithm 2
 
@@ -536,6 +797,7 @@ def model_free_natural_policy_gradient(game: LQGame, K0: Sequence, eta, iteratio
                                        trajectories: int, radius, seed,
                                        record_every: int = 1, record_policies: str = "t0",
                                        initial_states: str = "shared", covariance: str = "player",
+                                       estimator: str = "one-point", exploration=0.0,
                                        divergence_factor: float = DIVERGENCE_FACTOR,
                                        nash: NashSolution | None = None,
                                        progress: bool | None = None,
@@ -589,6 +851,16 @@ def model_free_natural_policy_gradient(game: LQGame, K0: Sequence, eta, iteratio
         :math:`\widehat\Sigma_t^i` from player i's own L episodes perturbed at t, as in (4.1); or
         one :math:`\widehat\Sigma_t` pooled over all players' N L episodes perturbed at t (also
         unbiased, lower variance).
+    estimator : {"one-point", "two-point"}, default "one-point"
+        Beyond the paper. "one-point" is eq. (4.1). "two-point" plays every perturbation as the
+        pair :math:`K_t^i \pm U_t^{i,l}` with common random numbers and uses
+        :func:`two_point_gradient` (2 N T L episodes per iteration); :math:`\widehat\Sigma_t^i`
+        is unchanged (the pair has the same :math:`x_t`). It draws the same random numbers as
+        "one-point" with the same seed.
+    exploration : float or sequence of N floats, default 0.0
+        Beyond the paper: each agent j adds :math:`\sigma_j\varepsilon` to its action in every
+        episode. Its random numbers are drawn after all the others, so at 0 the run is the
+        paper's algorithm, bit for bit. See :func:`game_with_exploration` for the cost it changes.
     prefetch : bool, default True
         Draw the next iteration's random numbers on a second thread while this iteration's episodes
         are simulated (the main thread draws what is left when it gets there). The draws do not
@@ -604,14 +876,15 @@ def model_free_natural_policy_gradient(game: LQGame, K0: Sequence, eta, iteratio
     LQGameError
         (a ``ValueError``) naming the argument: as for Algorithm 1, and ``trajectories`` not a
         positive integer, ``radius`` not positive or of the wrong length, a bad ``seed``, unknown
-        ``initial_states`` or ``covariance``, ``prefetch`` not a bool.
+        ``initial_states``, ``covariance`` or ``estimator``, a negative ``exploration``,
+        ``prefetch`` not a bool.
 
     Notes
     -----
     *Random numbers.* Per iteration, each run draws from its generator, in this order: the initial
     states (L of them, or N T L if independent), the perturbations of player 0, 1, ..., N-1 as
     standard normal matrices scaled to norm :math:`r_i`, then the noise of all N T L episodes
-    (none when W = 0).
+    (none when W = 0), then the exploration noises (none without exploration).
 
     *Which states feed* :math:`\widehat\Sigma_t`. Line 8 uses :math:`x_t^{i,l}`, the state at time t
     of the episode perturbed at t: the perturbation acts only after :math:`x_t`, so these are draws
@@ -619,7 +892,8 @@ def model_free_natural_policy_gradient(game: LQGame, K0: Sequence, eta, iteratio
     earlier are not used: their law differs from that of :math:`x_t` under :math:`K^{(m-1)}`.
 
     *Divergence.* Run b is diverged at m when :math:`K^{(m)}` is not finite, when the mean of some
-    player's observed costs at :math:`K^{(m)}` (over its T L episodes of the next iteration) is not
+    player's observed costs at :math:`K^{(m)}` (over its T L episodes of the next iteration, or 2 T L
+    with the two-point estimator) is not
     finite or exceeds ``divergence_factor`` times the same mean at :math:`K^{(0)}`, or when some
     :math:`\widehat\Sigma_t^i` at :math:`K^{(m)}` is numerically singular (smallest eigenvalue at
     most d machine epsilons of the largest; e.g. W = 0 with a degenerate initial state). The run is
@@ -629,14 +903,16 @@ def model_free_natural_policy_gradient(game: LQGame, K0: Sequence, eta, iteratio
     """
     setup = setup_run(game, K0, eta, iterations, record_every, record_policies, divergence_factor,
                       nash, progress)
-    L, radius, initial_states = _check_rollout_options(game, trajectories, radius, initial_states)
+    L, radius, initial_states, estimator, exploration = _check_rollout_options(
+        game, trajectories, radius, initial_states, estimator, exploration)
     covariance = choice(covariance, _COVARIANCE, "covariance")
     if not isinstance(prefetch, (bool, np.bool_)):
         raise LQGameError(f"prefetch must be True or False; got {prefetch!r}")
     source = _DrawSource(game, run_generators(seed, setup.n_runs), L, radius, initial_states,
-                         prefetch)
+                         exploration, prefetch)
+    two_point = estimator == "two-point"
     exact = Recursions(game)
-    work = _Workspace()
+    work, work_mirrored = _Workspace(), _Workspace()
     history = History(setup, game)
     monitor = RunMonitor(setup.n_runs, setup.divergence_factor)
     step = setup.eta_rows[:, None]
@@ -652,16 +928,15 @@ def model_free_natural_policy_gradient(game: LQGame, K0: Sequence, eta, iteratio
                 if active.size:
                     current = Ks[active]
                     draws = source.take(active, more=m < M)
-                    costs, states = _simulate(game, current, draws, work)   # lines 3-11
+                    costs, costs_minus, states = _play(game, current, draws, two_point, work,
+                                                       work_mirrored)           # lines 3-11
                     observed = np.full((setup.n_runs, N), np.nan)
                     observed[active] = costs.mean(axis=(2, 3))
+                    if two_point:
+                        observed[active] = 0.5 * (observed[active] + costs_minus.mean(axis=(2, 3)))
                     failed = monitor.check_costs(m - 1, observed)
-                    sigma = empirical_covariance(states)                # (runs, N, T, d, d)
-                    if covariance == "pooled":
-                        sigma = np.broadcast_to(sigma.mean(axis=1, keepdims=True), sigma.shape)
-                    inverse, singular = _inverse_covariance(sigma)
-                    directions = [zeroth_order_gradient(costs[:, i], draws.U[i], radius[i])
-                                  @ inverse[:, i] for i in range(N)]
+                    directions, singular = _natural_directions(                 # line 12
+                        costs, costs_minus, draws.U, states, radius, covariance)
                     where_singular = np.zeros(setup.n_runs, dtype=bool)
                     where_singular[active] = singular.any(axis=(1, 2))
                     failed |= monitor.flag(m - 1, where_singular, "singular covariance estimate")

@@ -1,5 +1,6 @@
 """Algorithm 1 (natural policy gradient with known parameters) against hand calculations,
-finite differences, the Nash equilibrium, and its batching, recording and divergence rules."""
+finite differences, the Nash equilibrium, and its batching, recording and divergence rules; and the
+vanilla policy gradient (beyond the paper) against eq. (3.16)."""
 
 import warnings
 
@@ -8,7 +9,7 @@ import pytest
 
 import lqg
 from lqg import paper
-from lqg.algorithms import natural_policy_gradient
+from lqg.algorithms import natural_policy_gradient, policy_gradient_descent
 from conftest import random_game, random_policy
 
 
@@ -214,3 +215,71 @@ def test_bad_input_names_the_argument(change, match):
     arguments.update(change)
     with pytest.raises(ValueError, match=match):
         natural_policy_gradient(**arguments)
+
+
+# ---------------------------------------------------------------------------
+# beyond the paper: the vanilla policy gradient, and iterations to an accuracy
+
+
+def test_vanilla_step_is_the_policy_gradient_step():
+    """K^(1) = K^(0) - eta grad_{K_t^i} C^i(K^(0)), with the gradient of eq. (3.16), which the
+    evaluation tests check against finite differences."""
+    rng = np.random.default_rng(15)
+    game = random_game(rng, N=3, d=3, k=(1, 2, 1), T=3, noise=0.2)
+    K = random_policy(rng, game, batch=(2,))
+    eta = (0.05, 0.2, 0.1)
+    result = policy_gradient_descent(game, K, eta, 1)
+    gradient = lqg.policy_gradient(game, K)
+    for i in range(game.N):
+        np.testing.assert_allclose(result.K[i], K[i] - eta[i] * gradient[i], rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(result.costs[1], lqg.cost(game, result.K), rtol=1e-12)
+    assert "vanilla policy gradient" in result.message
+
+
+def test_vanilla_converges_to_nash_on_remark_3_4():
+    game = paper.remark_3_4()
+    nash = lqg.solve_nash(game)
+    result = policy_gradient_descent(game, paper.remark_3_4_policies(), 1.0, 300)
+    for i in range(game.N):
+        np.testing.assert_allclose(result.K[i], nash.K[i], atol=1e-10)
+    assert np.all(np.abs(result.normalized_error[-1]) < 1e-12)
+    # a different method from Algorithm 1: Sigma_0 = E[x0 x0^T] is not the identity here
+    natural = natural_policy_gradient(game, paper.remark_3_4_policies(), 1.0, 1)
+    first = policy_gradient_descent(game, paper.remark_3_4_policies(), 1.0, 1)
+    assert not np.allclose(first.K[0], natural.K[0])
+
+
+def test_vanilla_divergence_is_reported_without_warnings():
+    game = paper.section_5_1(sigma2=0.1)
+    nash = lqg.solve_nash(game)
+    K0 = tuple(np.stack([Ki, Ki + 0.05]) for Ki in nash.K)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        diverging = policy_gradient_descent(game, K0, 5.0, 200)
+        stable = policy_gradient_descent(game, K0, 0.1, 200)
+    assert diverging.diverged.all() and not stable.diverged.any()
+    assert "2 of 2" in diverging.message
+
+
+def test_iterations_to_is_the_first_record_from_which_the_error_stays_below():
+    game = paper.section_5_1(sigma2=0.1)
+    nash = lqg.solve_nash(game)
+    offsets = np.array([0.05, -0.1, 0.1, 2.0])[:, None, None, None]
+    K0 = tuple(Ki + offsets for Ki in nash.K)
+    result = natural_policy_gradient(game, K0, 0.1, 400, record_every=10)
+    assert result.diverged.tolist() == [False, False, False, True]
+    found = result.iterations_to(0.005)
+    assert found[3] == -1
+    errors = np.abs(result.normalized_error).max(axis=-1)           # (records, runs)
+    for b in range(3):
+        if found[b] == -1:                                          # still above at the end
+            assert errors[-1, b] >= 0.005
+            continue
+        j = np.searchsorted(result.iterations, found[b])
+        assert result.iterations[j] == found[b]
+        assert np.all(errors[j:, b] < 0.005) and (j == 0 or errors[j - 1, b] >= 0.005)
+    assert (found[:3] == -1).any() and (found[:3] > 0).any()        # both cases are exercised
+    np.testing.assert_array_equal(result.iterations_to(1e-30), [-1, -1, -1, -1])
+    for bad in (0.0, -1.0, np.nan, "0.5%", True):
+        with pytest.raises(ValueError, match="threshold must be a positive number"):
+            result.iterations_to(bad)

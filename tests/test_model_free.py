@@ -1,6 +1,7 @@
 """Algorithm 2 (natural policy gradient with unknown parameters): its simulated episodes against a
 literal episode and the exact costs, its estimators (4.1) against the exact gradient and covariance
-within Monte Carlo standard errors, its first step by hand, and its random streams and divergence."""
+within Monte Carlo standard errors, its first step by hand, and its random streams and divergence.
+Beyond the paper: the two-point estimator and Gaussian exploration, against the same facts."""
 
 import warnings
 
@@ -11,8 +12,11 @@ import lqg
 from lqg import paper
 from lqg.model_free import (
     empirical_covariance,
+    game_with_exploration,
     model_free_natural_policy_gradient,
+    natural_gradient_estimate,
     perturbed_rollouts,
+    two_point_gradient,
     zeroth_order_gradient,
 )
 from conftest import random_game, random_policy
@@ -248,3 +252,232 @@ def test_estimators_reject_mismatched_shapes():
         zeroth_order_gradient(np.ones(4), np.ones((4, 1, 2)), 0.0)
     with pytest.raises(ValueError, match="states must have shape"):
         empirical_covariance(np.ones(3))
+
+
+# ---------------------------------------------------------------------------
+# beyond the paper: the two-point estimator and Gaussian exploration
+
+
+def test_two_point_plays_each_perturbation_and_its_mirror_from_the_same_start():
+    """W = 0: the mirrored episodes are literal episodes with -U from the same x_0, and the
+    K + U half is the one-point episodes of the same seed."""
+    rng = np.random.default_rng(21)
+    game = random_game(rng, N=2, d=3, k=(2, 1), T=3, noise=0.0)
+    K = random_policy(rng, game)
+    one = perturbed_rollouts(game, K, trajectories=4, radius=0.3, seed=8)
+    two = perturbed_rollouts(game, K, trajectories=4, radius=0.3, seed=8, estimator="two-point")
+    assert one.costs_minus is None
+    np.testing.assert_array_equal(two.costs, one.costs)
+    np.testing.assert_array_equal(two.states, one.states)
+    for i in range(game.N):
+        np.testing.assert_array_equal(two.U[i], one.U[i])
+        for t in range(game.T):
+            for l in range(4):
+                cost, _ = literal_episode(game, K, i, t, -two.U[i][t, l], two.x0[i, t, l])
+                np.testing.assert_allclose(two.costs_minus[i, t, l], cost, rtol=1e-12)
+
+
+def test_two_point_estimate_does_not_depend_on_the_radius():
+    """With common random numbers an episode's cost is quadratic in U, so c(K+U) - c(K-U) is
+    linear in U and (D / 2r^2)(c+ - c-) U depends only on the direction U / r, which the same seed
+    keeps. Without common noise for the pair, the noise would enter divided by r."""
+    game, K = noisy_game_and_policy()
+    estimates = []
+    for r in (0.05, 0.5, 3.0):
+        out = perturbed_rollouts(game, K, trajectories=50, radius=r, seed=6, estimator="two-point")
+        estimates.append([two_point_gradient(out.costs[i], out.costs_minus[i], out.U[i], r)
+                          for i in range(game.N)])
+    for other in estimates[1:]:
+        for a, b in zip(estimates[0], other):
+            np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
+
+
+def test_two_point_gradient_is_unbiased_with_less_variance_than_one_point():
+    game, K = noisy_game_and_policy()
+    L, r = 100_000, 0.5
+    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=14, estimator="two-point")
+    exact = lqg.policy_gradient(game, K)
+    for i in range(game.N):
+        D = game.k[i] * game.d
+        for t in range(game.T):
+            U = out.U[i][t]
+            plus, minus = out.costs[i, t], out.costs_minus[i, t]
+            two = D / (2 * r**2) * (plus - minus)[:, None, None] * U
+            one = D / r**2 * plus[:, None, None] * U
+            estimate = two_point_gradient(plus, minus, U, r)
+            np.testing.assert_allclose(estimate, two.mean(axis=0), rtol=1e-10, atol=1e-12)
+            stderr = two.std(axis=0, ddof=1) / np.sqrt(L)
+            assert np.linalg.norm(stderr) < 0.05 * np.linalg.norm(exact[i][t])
+            assert np.all(np.abs(estimate - exact[i][t]) < 4.5 * stderr)
+            # with L = 1e5 draws the sample variances are within a few percent of the truth
+            assert two.var(axis=0).sum() < 0.5 * one.var(axis=0).sum()
+
+
+def test_exploration_zero_is_the_paper_algorithm_bit_for_bit():
+    game, K = noisy_game_and_policy()
+    default = perturbed_rollouts(game, K, trajectories=30, radius=0.5, seed=3)
+    for exploration in (0.0, (0.0, 0.0)):
+        zero = perturbed_rollouts(game, K, trajectories=30, radius=0.5, seed=3,
+                                  exploration=exploration, estimator="one-point")
+        np.testing.assert_array_equal(zero.costs, default.costs)
+        np.testing.assert_array_equal(zero.states, default.states)
+    game, K0 = paper.section_5_2(0.1), paper.section_5_2_policies()
+    assert same_runs(run(game, K0, 4), run(game, K0, 4, exploration=0.0, estimator="one-point"))
+
+
+def time_invariant_noisy_game(rng):
+    game = random_game(rng, N=2, d=2, k=(1, 2), T=2, noise=0.3)
+    return lqg.LQGame.time_invariant(game.A[0], [Bi[0] for Bi in game.B],
+                                     [Qi[0] for Qi in game.Q], [Ri[0] for Ri in game.R], game.W,
+                                     game.x0, T=game.T)
+
+
+def test_game_with_exploration_adds_sigma_squared_B_B_transpose():
+    rng = np.random.default_rng(30)
+    game = time_invariant_noisy_game(rng)
+    explored = game_with_exploration(game, (0.3, 0.5))
+    B0, B1 = game.B[0][0], game.B[1][0]
+    np.testing.assert_allclose(explored.W, game.W + 0.09 * B0 @ B0.T + 0.25 * B1 @ B1.T,
+                               rtol=1e-14)
+    np.testing.assert_array_equal(explored.A, game.A)
+    with pytest.raises(ValueError, match="B_t\\^j constant in t"):
+        game_with_exploration(random_game(rng, T=3), 0.1)
+    with pytest.raises(ValueError, match=r"exploration \(player 1\) must be a non-negative"):
+        game_with_exploration(game, (0.1, -0.1))
+
+
+def test_exploring_agents_observe_the_costs_and_states_of_the_explored_game():
+    """Monte Carlo: observed costs are unbiased for C^i of the game with W + sum_j s_j^2 B^j B^j^T
+    at the perturbed policy plus s_i^2 sum_t Tr R_t^i; the states x_t for its covariance; and the
+    zeroth-order gradient for its gradient."""
+    rng = np.random.default_rng(31)
+    game = time_invariant_noisy_game(rng)
+    K = random_policy(rng, game)
+    sigma = (0.6, 0.4)
+    explored = game_with_exploration(game, sigma)
+    L, r = 100_000, 0.5
+    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=2, exploration=sigma)
+    covariances = lqg.state_covariances(explored, K)
+    gradient = lqg.policy_gradient(explored, K)
+    for i in range(game.N):
+        constant = sigma[i] ** 2 * np.trace(game.R[i], axis1=-2, axis2=-1).sum()
+        for t in range(game.T):
+            perturbed = [np.broadcast_to(Kj, (L,) + Kj.shape).copy() for Kj in K]
+            perturbed[i][:, t] += out.U[i][t]
+            residual = out.costs[i, t] - lqg.cost(explored, perturbed)[:, i] - constant
+            assert abs(residual.mean()) < 4.5 * residual.std(ddof=1) / np.sqrt(L)
+            x = out.states[i, t]
+            products = x[:, :, None] * x[:, None, :]
+            stderr = products.std(axis=0, ddof=1) / np.sqrt(L)
+            assert np.all(np.abs(products.mean(axis=0) - covariances[t]) < 4.5 * stderr)
+            D = game.k[i] * game.d
+            terms = D / r**2 * out.costs[i, t][:, None, None] * out.U[i][t]
+            stderr = terms.std(axis=0, ddof=1) / np.sqrt(L)
+            assert np.linalg.norm(stderr) < 0.2 * np.linalg.norm(gradient[i][t])
+            assert np.all(np.abs(terms.mean(axis=0) - gradient[i][t]) < 4.5 * stderr)
+    # the noise it adds moves the costs, not the equilibrium (eqs. (2.4)-(2.5) do not involve W)
+    for a, b in zip(lqg.solve_nash(game).K, lqg.solve_nash(explored).K):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("estimator", ["one-point", "two-point"])
+@pytest.mark.parametrize("covariance", ["player", "pooled"])
+def test_natural_gradient_estimate_is_the_direction_of_eq_4_2(estimator, covariance):
+    rng = np.random.default_rng(10)
+    game = random_game(rng, N=2, d=2, k=(1, 2), T=3, noise=0.2)
+    K = random_policy(rng, game, batch=(2,))
+    r, L, eta = (0.4, 0.3), 40, (0.01, 0.02)
+    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=12, estimator=estimator)
+    S = np.einsum("bitld,bitle->bitde", out.states, out.states) / L
+    if covariance == "pooled":
+        S = np.broadcast_to(S.mean(axis=1, keepdims=True), S.shape)
+    c = out.costs if estimator == "one-point" else (out.costs - out.costs_minus) / 2
+    directions = natural_gradient_estimate(out, r, covariance=covariance)
+    result = model_free_natural_policy_gradient(game, K, eta, 1, trajectories=L, radius=r,
+                                                seed=12, covariance=covariance,
+                                                estimator=estimator)
+    for i in range(game.N):
+        D = game.k[i] * game.d
+        grad = np.einsum("btl,btlkd->btkd", c[:, i], out.U[i]) * D / (r[i] ** 2 * L)
+        expected = grad @ np.linalg.inv(S[:, i])
+        np.testing.assert_allclose(directions[i], expected, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(result.K[i], K[i] - eta[i] * expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("options", [dict(estimator="two-point"), dict(exploration=0.3),
+                                     dict(estimator="two-point", exploration=(0.1, 0.2))])
+def test_options_keep_a_run_the_same_alone_or_in_a_batch(options):
+    game = paper.section_5_2(0.1)
+    rng = np.random.default_rng(1)
+    K0 = tuple(Ki + 0.05 * rng.standard_normal((3,) + Ki.shape)
+               for Ki in paper.section_5_2_policies())
+    batch = run(game, K0, 5, **options)
+    children = np.random.SeedSequence(5).spawn(3)
+    for j in range(3):
+        alone = run(game, [Ki[j] for Ki in K0], [children[j]], **options)
+        assert np.array_equal(alone.costs, batch.costs[:, j])
+    assert same_runs(batch, run(game, K0, 5, prefetch=False, **options))
+    assert not same_runs(batch, run(game, K0, 5))
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(estimator="three-point"), "estimator must be one of"),
+    (dict(exploration=-0.1), r"exploration \(player 0\) must be a non-negative"),
+    (dict(exploration=np.nan), r"exploration \(player 0\) must be a non-negative"),
+    (dict(exploration=(0.1, 0.1, 0.1)), "exploration must be a scalar or a sequence with one value"),
+    (dict(exploration="some"), "exploration must be a non-negative number"),
+])
+def test_bad_options_name_the_argument(change, match):
+    arguments = dict(game=paper.section_5_2(0.1), K0=paper.section_5_2_policies(), eta=0.0005,
+                     iterations=2, trajectories=5, radius=0.5, seed=0)
+    arguments.update(change)
+    with pytest.raises(ValueError, match=match):
+        model_free_natural_policy_gradient(**arguments)
+    rollout_arguments = {k: v for k, v in arguments.items() if k not in ("eta", "iterations")}
+    rollout_arguments["K"] = rollout_arguments.pop("K0")
+    with pytest.raises(ValueError, match=match):
+        perturbed_rollouts(**rollout_arguments)
+
+
+def test_two_point_and_direction_estimators_reject_bad_input():
+    with pytest.raises(ValueError, match="costs_plus and costs_minus must have the same shape"):
+        two_point_gradient(np.ones(4), np.ones(5), np.ones((4, 1, 2)), 0.5)
+    with pytest.raises(ValueError, match="rollouts must be a Rollouts"):
+        natural_gradient_estimate(np.ones(3), 0.5)
+    out = perturbed_rollouts(paper.section_5_2(0.1), paper.section_5_2_policies(), trajectories=5,
+                             radius=0.5, seed=0)
+    with pytest.raises(ValueError, match="covariance must be one of"):
+        natural_gradient_estimate(out, 0.5, covariance="all")
+
+
+def test_explored_episodes_equal_literal_episodes():
+    """W = 0 with exploration: each episode, replayed literally with the drawn exploration noises
+    (agent j adds e_s^j to its control at step s), has the observed cost and state."""
+    from lqg.model_free import _draw, run_generators
+
+    rng = np.random.default_rng(40)
+    game = random_game(rng, N=2, d=3, k=(1, 2), T=3, noise=0.0)
+    K = random_policy(rng, game)
+    L, r, sigma = 3, (0.3, 0.2), np.array([0.5, 0.7])
+    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=9, exploration=sigma)
+    draws = _draw(game, run_generators(9, 1), L, np.array(r), "shared", sigma)
+    e = draws.e[0]                                   # (T, N, sum k, T L), scaled by sigma_j
+    rows = game.slices
+    for i in range(game.N):
+        for t in range(game.T):
+            for l in range(L):
+                x, cost = out.x0[i, t, l], 0.0
+                for s in range(game.T):
+                    if s == t:
+                        np.testing.assert_allclose(out.states[i, t, l], x, rtol=1e-12)
+                    noise = e[s, i, :, t * L + l]
+                    u = [-(K[j][s] + (out.U[i][t, l] if (j, s) == (i, t) else 0.0)) @ x
+                         + noise[rows[j]] for j in range(game.N)]
+                    cost += x @ game.Q[i][s] @ x + u[i] @ game.R[i][s] @ u[i]
+                    x = game.A[s] @ x + sum(game.B[j][s] @ u[j] for j in range(game.N))
+                cost += x @ game.Q[i][game.T] @ x
+                np.testing.assert_allclose(out.costs[i, t, l], cost, rtol=1e-12)
+    # the noises are sigma_j times standard normals (stderr of a std from n normals: 1/sqrt(2n))
+    many = _draw(game, run_generators(9, 1), 2000, np.array(r), "shared", sigma).e[0]
+    for row, s in enumerate(np.repeat(sigma, game.k)):
+        assert abs(many[:, :, row].std() / s - 1) < 4.5 / np.sqrt(2 * many[:, :, row].size)
