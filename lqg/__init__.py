@@ -13,6 +13,9 @@ The package follows the paper's structure:
 - :mod:`lqg.accuracy` -- bias, spread and direction of replicated estimates against exact values;
 - :mod:`lqg.diagnostics` -- the constants of Section 3: Assumption 3.3, Theorem 3.5, Lemma 3.9;
 - :mod:`lqg.paper` -- the paper's examples (Remark 3.4, Sections 5.1-5.2);
+- :mod:`lqg.games` -- N-player games beyond the paper's: random games and a consensus network;
+- :mod:`lqg.experiments` -- the definition of convergence, observed and linearized rates, and the
+  sweep experiments of the sensitivity maps;
 - :mod:`lqg.sampling` -- initial policies near an equilibrium (Section 5.1);
 - :mod:`lqg.verification` -- independent checks: best responses and Monte Carlo costs;
 - :mod:`lqg.reproduction` -- the notebooks' parameters, claims and results files;

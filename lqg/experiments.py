@@ -1,0 +1,449 @@
+r"""Experiments beyond the paper's single runs: when a run has converged, how fast, and sweeps.
+
+One definition of convergence serves every notebook (:func:`converged`): a run has **converged
+at tolerance** :math:`\tau` when it did not diverge and every player's normalized error
+
+.. math::
+
+    e_i^{(m)} = \frac{C^i(K^{(m)}) - C^i(K^*)}{C^i(K^*)} \qquad\text{(Section 5)}
+
+satisfies :math:`|e_i^{(m)}| < \tau` at the last recorded iteration m = M. Equivalently,
+``result.iterations_to(tau) >= 0``: the run is within :math:`\tau` from some recorded
+iteration on, to the end. The magnitude is taken because in a general-sum game a player's cost
+can be below its equilibrium cost. The paper's tolerances are :math:`\tau = 0.005` for
+Algorithm 1 (Section 5.1: "less than 0.5%") and :math:`\tau = 0.05` for Algorithm 2 (Section 5.2:
+"less than 5%").
+
+Rates (Theorem 3.5's linear convergence):
+
+* :func:`nash_gap_history` evaluates the quantity Theorem 3.5 drives to zero along a run;
+* :func:`linear_rate` fits the observed per-iteration factor of a decreasing sequence such as the
+  Nash gap :math:`\sum_i [C^i(K^{i,(m)}, K^{-i*}) - C^i(K^*)]`;
+* :func:`linearized_rate` predicts it: the spectral radius of the Jacobian of Algorithm 1's update
+  at the equilibrium, from the eigenvalues of the natural gradient's Jacobian
+  (:func:`linearized_spectrum`), which also give the largest step size for which the equilibrium
+  attracts the iteration (:func:`largest_stable_step`).
+
+Sweeps (:func:`lqg.sweep.run_sweep`, signature ``experiment(params, seeds) -> rows``):
+:func:`section_5_1_runs` (Algorithm 1 from random initial policies around the equilibrium of the
+Section 5.1 game) and :func:`section_5_2_runs` (Algorithm 2 on the Section 5.2 game). Each runs
+all its seeds in one batched call, and each row depends only on the cell's parameters and its
+seed, not on which other seeds share the batch.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .algorithms import PGResult, natural_policy_gradient, per_player
+from .diagnostics import nash_gap
+from .equilibrium import NashSolution, solve_nash
+from .evaluation import closed_loop, stacked_natural_gradient, stacked_value_matrices
+from .model import LQGame, LQGameError
+from .model_free import model_free_natural_policy_gradient
+from .paper import section_5_1, section_5_2, section_5_2_policies
+from .sampling import sample_policies_near
+
+__all__ = [
+    "converged",
+    "final_error",
+    "nash_gap_history",
+    "linear_rate",
+    "linearized_spectrum",
+    "largest_stable_step",
+    "linearized_rate",
+    "section_5_1_runs",
+    "section_5_2_runs",
+    "recorded_errors",
+]
+
+
+# ---------------------------------------------------------------------------
+# the definition of convergence
+
+
+def _tolerance(tol) -> float:
+    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, (int, float, np.integer,
+                                                                   np.floating)) \
+            or not np.isfinite(tol) or tol <= 0:
+        raise LQGameError(f"tol must be a positive number; got {tol!r}")
+    return float(tol)
+
+
+def _result(result) -> PGResult:
+    if not isinstance(result, PGResult):
+        raise LQGameError(f"result must be a PGResult; got {type(result).__name__}")
+    return result
+
+
+def converged(result: PGResult, tol: float) -> np.ndarray:
+    r"""Which runs have converged at tolerance ``tol``: not diverged, and every player's
+    :math:`|e_i^{(M)}| <` ``tol`` at the last recorded iteration (module docstring).
+
+    Parameters
+    ----------
+    result : PGResult
+        From Algorithm 1 or 2 (any batch shape).
+    tol : float
+        :math:`\tau > 0`; the paper's are 0.005 (Section 5.1) and 0.05 (Section 5.2).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape=batch
+        Equal to ``result.iterations_to(tol) >= 0``. False throughout when the game has no unique
+        equilibrium (the errors are NaN).
+    """
+    result, tol = _result(result), _tolerance(tol)
+    last = np.abs(result.normalized_error[-1])
+    with np.errstate(invalid="ignore"):
+        within = (last < tol).all(axis=-1)              # NaN compares False
+    return within & ~result.diverged
+
+
+def final_error(result: PGResult) -> np.ndarray:
+    r"""The worst player's :math:`\max_i |e_i^{(M)}|` at the last record; ``inf`` for a diverged
+    run (its last records are NaN). Shape ``batch``."""
+    result = _result(result)
+    worst = np.abs(result.normalized_error[-1]).max(axis=-1)
+    return np.where(result.diverged, np.inf, worst)
+
+
+# ---------------------------------------------------------------------------
+# rates
+
+
+def nash_gap_history(game: LQGame, result: PGResult, *, chunk: int = 256) -> np.ndarray:
+    r"""The Nash gap :math:`\sum_i [C^i(K^{i,(m)}, K^{-i*}) - C^i(K^*)]` (Theorem 3.5) at every
+    recorded iteration of every run.
+
+    Parameters
+    ----------
+    game : LQGame
+        The game the result was computed on.
+    result : PGResult
+        Run with ``record_policies="all"``.
+    chunk : int
+        Recorded joint policies evaluated per call of :func:`lqg.diagnostics.nash_gap` (each
+        needs N value recursions, so memory grows like ``chunk`` N^2 T d^2).
+
+    Returns
+    -------
+    numpy.ndarray, shape=(n_records, *batch)
+        NaN where a run had diverged (its recorded policies are NaN).
+    """
+    result = _result(result)
+    if isinstance(chunk, (bool, np.bool_)) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+        raise LQGameError(f"chunk must be a positive integer; got {chunk!r}")
+    if result.policies is None or len(result.policy_times) != game.T:
+        raise LQGameError("result must record every policy: run with record_policies='all'")
+    if result.nash is None:
+        raise LQGameError("result has no Nash equilibrium to measure the gap from")
+    policies = [P.reshape((-1,) + P.shape[-3:]) for P in result.policies]
+    finite = np.all([np.isfinite(P).all(axis=(1, 2, 3)) for P in policies], axis=0)
+    gaps = np.full(finite.shape, np.nan)
+    rows = np.flatnonzero(finite)
+    for start in range(0, rows.size, chunk):
+        take = rows[start:start + chunk]
+        gaps[take] = nash_gap(game, tuple(P[take] for P in policies), result.nash)
+    return gaps.reshape(result.policies[0].shape[:-3])
+
+
+def linear_rate(iterations, values, *, upper: float = 1e-2, lower: float = 1e-10) -> np.ndarray:
+    r"""The per-iteration factor q of a linearly converging sequence, :math:`v_m \approx c\,q^m`.
+
+    Fits :math:`\log v_m = \log c + m \log q` by least squares on the records of the asymptotic
+    phase, where ``lower`` :math:`\le v_m / v_0 \le` ``upper``: after the first decades of decrease
+    (a transient of faster modes) and before the values reach rounding level.
+
+    Parameters
+    ----------
+    iterations : array_like of int, shape=(n_records,)
+        Increasing iteration numbers m.
+    values : array_like, shape=(n_records, *batch)
+        Positive values :math:`v_m` (e.g. Nash gaps); NaN or non-positive entries are left out.
+    upper, lower : float
+        The window of :math:`v_m/v_0`, ``0 < lower < upper <= 1``.
+
+    Returns
+    -------
+    numpy.ndarray, shape=batch
+        q = exp(slope); NaN for a run with fewer than two records in its window.
+    """
+    m = np.asarray(iterations, dtype=float)
+    v = np.asarray(values, dtype=float)
+    if m.ndim != 1 or v.shape[:1] != m.shape:
+        raise LQGameError(f"values must have shape (n_records, *batch) with n_records = "
+                          f"len(iterations) = {m.shape}; got {v.shape}")
+    if not (0 < lower < upper <= 1):
+        raise LQGameError(f"need 0 < lower < upper <= 1; got lower = {lower!r}, upper = {upper!r}")
+    flat = v.reshape(v.shape[0], -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = flat / flat[:1]
+        logs = np.log(flat)
+    window = np.isfinite(logs) & (ratio >= lower) & (ratio <= upper)
+    rates = np.full(flat.shape[1], np.nan)
+    for b in range(flat.shape[1]):
+        keep = window[:, b]
+        if np.count_nonzero(keep) >= 2:
+            slope = np.polyfit(m[keep], logs[keep, b], 1)[0]
+            rates[b] = np.exp(slope)
+    return rates.reshape(v.shape[1:])
+
+
+def _natural_gradient_jacobian(game: LQGame, nash: NashSolution | None, step: float):
+    """:math:`D(2E)(K^*)`, shape (n, n) with n = T sum(k) d, by central differences."""
+    if not isinstance(game, LQGame):
+        raise LQGameError(f"game must be an LQGame; got {type(game).__name__}")
+    if not (isinstance(step, (int, float, np.integer, np.floating)) and 0 < step < 1):
+        raise LQGameError(f"step must be a number in (0, 1); got {step!r}")
+    nash = solve_nash(game) if nash is None else nash
+    star = np.concatenate(nash.K, axis=-2)                        # (T, sum k, d)
+    n = star.size
+    h = step * max(1.0, float(np.abs(star).max()))
+    offsets = h * np.eye(n).reshape((n,) + star.shape)
+    K = np.concatenate([star + offsets, star - offsets])          # (2n, T, sum k, d)
+    with np.errstate(all="ignore"):
+        closed = closed_loop(game, K)
+        grad = stacked_natural_gradient(game, K, closed, stacked_value_matrices(game, K, closed))
+    D = ((grad[:n] - grad[n:]) / (2 * h)).reshape(n, n).T        # column j: derivative along j
+    return D, star.shape
+
+
+def linearized_spectrum(game: LQGame, nash: NashSolution | None = None, *,
+                        step: float = 1e-5) -> np.ndarray:
+    r"""The eigenvalues :math:`\lambda` of the Jacobian of the natural gradient
+    :math:`K \mapsto 2E^K` (eq. (3.7), all players and times stacked) at the equilibrium.
+
+    With one step size :math:`\eta` for every player, Algorithm 1's update
+    :math:`F(K) = K - 2\eta E^K` (eq. (3.8)) has Jacobian :math:`I - \eta\,D(2E)(K^*)` at
+    :math:`K^*`, with eigenvalues :math:`1 - \eta\lambda`; see :func:`linearized_rate` and
+    :func:`largest_stable_step`.
+
+    Parameters
+    ----------
+    game : LQGame
+    nash : NashSolution, optional
+        The equilibrium; :func:`~lqg.equilibrium.solve_nash` by default.
+    step : float
+        Relative step of the central differences, in (0, 1). :math:`E^K` is a polynomial in K,
+        so their error is :math:`O(\text{step}^2)`.
+
+    Returns
+    -------
+    numpy.ndarray of complex, shape=(T sum(k) d,)
+    """
+    return np.linalg.eigvals(_natural_gradient_jacobian(game, nash, step)[0])
+
+
+def largest_stable_step(spectrum) -> float:
+    r"""The step sizes :math:`0 < \eta < \eta_{\max}` for which Algorithm 1 converges locally.
+
+    :math:`|1 - \eta\lambda| < 1` for every eigenvalue :math:`\lambda` of
+    :func:`linearized_spectrum` iff :math:`\operatorname{Re}\lambda > 0` and
+    :math:`\eta < 2\operatorname{Re}\lambda / |\lambda|^2`, so
+
+    .. math::
+
+        \eta_{\max} = \min_\lambda \frac{2\operatorname{Re}\lambda}{|\lambda|^2},
+
+    and :math:`\eta_{\max} = 0` (no step size works: the equilibrium repels the iteration
+    along some direction) when some :math:`\operatorname{Re}\lambda \le 0`.
+
+    Parameters
+    ----------
+    spectrum : array_like of complex
+        Eigenvalues from :func:`linearized_spectrum`.
+
+    Returns
+    -------
+    float
+    """
+    lam = np.asarray(spectrum, dtype=complex).ravel()
+    if lam.size == 0 or not np.all(np.isfinite(lam)):
+        raise LQGameError("spectrum must be a non-empty array of finite eigenvalues")
+    if np.any(lam.real <= 0):
+        return 0.0
+    return float(np.min(2 * lam.real / np.abs(lam) ** 2))
+
+
+def linearized_rate(game: LQGame, eta, nash: NashSolution | None = None, *,
+                    step: float = 1e-5, spectrum=None) -> float:
+    r"""The local linear rate of Algorithm 1 at the equilibrium: the spectral radius of the Jacobian
+    of its update map at :math:`K^*`.
+
+    Algorithm 1 iterates :math:`F(K) = K - 2\eta E^K` (eq. (3.8), all players and times
+    stacked), and :math:`E^{K^*} = 0`. Near :math:`K^*`,
+    :math:`K^{(m)} - K^* \approx J^m (K^{(0)} - K^*)` with
+    :math:`J = DF(K^*) = I - \mathrm{diag}(\eta)\,D(2E)(K^*)`, so the iterates converge locally
+    iff :math:`\rho(J) < 1`, and then :math:`\|K^{(m)} - K^*\|` shrinks by about
+    :math:`\rho(J)` per iteration and the Nash gap, quadratic in :math:`K - K^*` near
+    :math:`K^*`, by about :math:`\rho(J)^2`. Theorem 3.5 instead bounds the Nash gap's factor by
+    :math:`1 - \eta\widehat\alpha` (eq. (3.12)).
+
+    Parameters
+    ----------
+    game : LQGame
+    eta : float or sequence of N floats
+        Step size(s) :math:`\eta_i` (player i's rows of J are scaled by its own).
+    nash : NashSolution, optional
+    step : float
+        As in :func:`linearized_spectrum`.
+    spectrum : array_like of complex, optional
+        This game's :func:`linearized_spectrum`. With one step size for every player,
+        :math:`\rho(J) = \max_\lambda |1 - \eta\lambda|` follows from it without computing the
+        Jacobian again.
+
+    Returns
+    -------
+    float
+        :math:`\rho(J)`.
+    """
+    if not isinstance(game, LQGame):
+        raise LQGameError(f"game must be an LQGame; got {type(game).__name__}")
+    eta = per_player(eta, game.N, "eta")
+    if spectrum is not None and np.all(eta == eta[0]):
+        lam = np.asarray(spectrum, dtype=complex).ravel()
+        if lam.size != game.T * sum(game.k) * game.d:
+            raise LQGameError(f"spectrum must hold T sum(k) d = {game.T * sum(game.k) * game.d} "
+                              f"eigenvalues for this game; got {lam.size}")
+        return float(np.abs(1 - eta[0] * lam).max())
+    D, shape = _natural_gradient_jacobian(game, nash, step)
+    scale = np.broadcast_to(np.repeat(eta, game.k)[None, :, None], shape).reshape(-1)
+    J = np.eye(D.shape[0]) - scale[:, None] * D
+    return float(np.abs(np.linalg.eigvals(J)).max())
+
+
+# ---------------------------------------------------------------------------
+# sweep experiments
+
+
+def _param(params: Mapping, name: str, default=None):
+    if name in params:
+        return params[name]
+    if default is None:
+        raise LQGameError(f"params needs {name!r}; got {sorted(params)}")
+    return default
+
+
+def _seeds(seeds: Sequence) -> list:
+    seeds = list(seeds)
+    if not seeds:
+        raise LQGameError("seeds is empty")
+    for s in seeds:
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 0:
+            raise LQGameError(f"seeds must be non-negative integers; got {s!r}")
+    return [int(s) for s in seeds]
+
+
+def _rows(result: PGResult, tol: float, curves: bool) -> list:
+    """One dict per run: the outcomes of the convergence definition (and the error records)."""
+    ok = converged(result, tol)
+    settle = result.iterations_to(tol)
+    error = final_error(result)
+    rows = []
+    for b in range(ok.shape[0]):
+        row = dict(converged=bool(ok[b]), diverged=bool(result.diverged[b]),
+                   diverged_at=int(result.diverged_at[b]), iterations_to=int(settle[b]),
+                   error=float(error[b]))
+        if curves:
+            for j, m in enumerate(result.iterations):
+                for i in range(result.normalized_error.shape[-1]):
+                    row[f"error{i + 1}_m{m}"] = float(result.normalized_error[j, b, i])
+        rows.append(row)
+    return rows
+
+
+def section_5_1_runs(params: Mapping, seeds: Sequence) -> list:
+    r"""Algorithm 1 on the Section 5.1 game from one random initial policy per seed.
+
+    Seed s draws its initial policy :math:`K^{(0)}` uniformly in the Frobenius ball of radius r
+    around :math:`K^*` (per player and time, :func:`~lqg.sampling.sample_policies_near`) from
+    ``numpy.random.default_rng(s)``; all seeds then run in one batch of
+    :func:`~lqg.algorithms.natural_policy_gradient`. The same seed gives the same direction of
+    :math:`K^{(0)} - K^*` at every radius (common random numbers across the map).
+
+    Parameters
+    ----------
+    params : mapping
+        ``radius`` (r), ``eta`` (:math:`\eta_1 = \eta_2`), ``iterations`` (M), ``tol``
+        (:math:`\tau` of :func:`converged`); optional ``sigma2`` (default 0: the iterates do
+        not depend on it, only the normalized errors do) and ``record_every`` (default 10).
+    seeds : sequence of int
+
+    Returns
+    -------
+    list of dict
+        Per seed: ``converged``, ``diverged``, ``diverged_at`` (-1 if not),
+        ``iterations_to`` (``result.iterations_to(tol)``, -1 if never) and ``error``
+        (:func:`final_error`).
+    """
+    seeds = _seeds(seeds)
+    game = section_5_1(float(_param(params, "sigma2", 0.0)))
+    nash = solve_nash(game)
+    radius = float(_param(params, "radius"))
+    draws = [sample_policies_near(nash.K, radius, 1, np.random.default_rng(s)) for s in seeds]
+    K0 = tuple(np.concatenate([d[i] for d in draws]) for i in range(game.N))
+    result = natural_policy_gradient(
+        game, K0, float(_param(params, "eta")), int(_param(params, "iterations")),
+        record_every=int(_param(params, "record_every", 10)), record_policies="none", nash=nash)
+    return _rows(result, _tolerance(_param(params, "tol")), curves=False)
+
+
+def section_5_2_runs(params: Mapping, seeds: Sequence) -> list:
+    r"""Algorithm 2 on the Section 5.2 game from the paper's initial policy, one run per seed.
+
+    Run s draws all its random numbers from ``numpy.random.SeedSequence(s)`` (``seed=`` a list of
+    the seeds in :func:`~lqg.model_free.model_free_natural_policy_gradient`), so its outcome does
+    not depend on the other seeds of the batch.
+
+    Parameters
+    ----------
+    params : mapping
+        ``sigma2`` (:math:`W = \sigma^2 I`), ``trajectories`` (L), ``radius`` (smoothing r),
+        ``eta``, ``iterations`` (M), ``tol``; optional ``record_every`` (default 10).
+    seeds : sequence of int
+
+    Returns
+    -------
+    list of dict
+        As :func:`section_5_1_runs`, plus each player's normalized error at every recorded
+        iteration m, in columns ``error{i}_m{m}`` (i = 1, 2 as in the paper), for
+        :func:`recorded_errors`.
+    """
+    seeds = _seeds(seeds)
+    game = section_5_2(float(_param(params, "sigma2")))
+    K0 = tuple(np.broadcast_to(K, (len(seeds),) + K.shape)
+               for K in section_5_2_policies(game.T))
+    result = model_free_natural_policy_gradient(
+        game, K0, float(_param(params, "eta")), int(_param(params, "iterations")),
+        trajectories=int(_param(params, "trajectories")), radius=float(_param(params, "radius")),
+        seed=seeds, record_every=int(_param(params, "record_every", 10)), record_policies="none")
+    return _rows(result, _tolerance(_param(params, "tol")), curves=True)
+
+
+def recorded_errors(table) -> tuple:
+    """The error records of :func:`section_5_2_runs` rows as arrays for plotting.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of a sweep (e.g. one cell's), with the ``error{i}_m{m}`` columns.
+
+    Returns
+    -------
+    iterations : numpy.ndarray of int, shape=(n_records,)
+    errors : numpy.ndarray, shape=(n_records, n_rows, N)
+        ``errors[j, r, i]`` is player i's normalized error at ``iterations[j]`` in row r (NaN after
+        a divergence), the layout of ``PGResult.normalized_error`` for
+        :func:`lqg.plotting.normalized_error_figure`.
+    """
+    columns = [c for c in table.columns if c.startswith("error") and "_m" in c]
+    if not columns:
+        raise LQGameError("table has no error{i}_m{m} columns (rows of section_5_2_runs)")
+    players = sorted({int(c[5:c.index("_m")]) for c in columns})
+    iterations = sorted({int(c[c.index("_m") + 2:]) for c in columns})
+    errors = np.stack([np.stack([table[f"error{i}_m{m}"].to_numpy(dtype=float) for i in players],
+                                axis=-1) for m in iterations])
+    return np.array(iterations), errors
