@@ -152,26 +152,32 @@ def positive_int(value, name: str) -> int:
     return int(value)
 
 
-def per_player(value, N: int, name: str) -> np.ndarray:
-    """A positive finite scalar or one per player, as an array of shape (N,)."""
+def per_player(value, N: int, name: str, *, allow_zero: bool = False) -> np.ndarray:
+    """A positive (or, with ``allow_zero``, non-negative) finite scalar or one per player, as an
+    array of shape (N,)."""
+    kind = "non-negative" if allow_zero else "positive"
     if isinstance(value, (bool, np.bool_, str, bytes)):
-        raise LQGameError(f"{name} must be a positive number or a sequence of {N} (one per player); "
+        raise LQGameError(f"{name} must be a {kind} number or a sequence of {N} (one per player); "
                           f"got {value!r}")
     try:
         array = np.array(value, dtype=float)
     except (TypeError, ValueError):
-        raise LQGameError(f"{name} must be a positive number or a sequence of {N} (one per player); "
+        raise LQGameError(f"{name} must be a {kind} number or a sequence of {N} (one per player); "
                           f"got {value!r}") from None
+
+    def ok(v):
+        return np.isfinite(v) and (v >= 0 if allow_zero else v > 0)
+
     if array.ndim == 0:
-        if not (np.isfinite(array) and array > 0):
-            raise LQGameError(f"{name} must be positive and finite; got {float(array)!r}")
+        if not ok(array):
+            raise LQGameError(f"{name} must be {kind} and finite; got {float(array)!r}")
         return np.full(N, float(array))
     if array.ndim != 1 or array.shape[0] != N:
         raise LQGameError(f"{name} must be a scalar or a sequence with one value per player "
                           f"(N = {N}); got shape {array.shape}")
     for i, v in enumerate(array):
-        if not (np.isfinite(v) and v > 0):
-            raise LQGameError(f"{name}[{i}] (player {i}) must be positive and finite; got {float(v)!r}")
+        if not ok(v):
+            raise LQGameError(f"{name}[{i}] (player {i}) must be {kind} and finite; got {float(v)!r}")
     return array
 
 

@@ -479,32 +479,10 @@ class Rollouts:
     costs_minus: np.ndarray | None = None
 
 
-def _exploration(value, N: int) -> np.ndarray:
-    """A non-negative finite scalar or one per player, as an array of shape (N,)."""
-    if isinstance(value, (bool, np.bool_, str, bytes)):
-        raise LQGameError(f"exploration must be a non-negative number or a sequence of {N} "
-                          f"(one per player); got {value!r}")
-    try:
-        array = np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise LQGameError(f"exploration must be a non-negative number or a sequence of {N} "
-                          f"(one per player); got {value!r}") from None
-    if array.ndim == 0:
-        array = np.full(N, float(array))
-    elif array.shape != (N,):
-        raise LQGameError(f"exploration must be a scalar or a sequence with one value per player "
-                          f"(N = {N}); got shape {array.shape}")
-    for i, v in enumerate(array):
-        if not (np.isfinite(v) and v >= 0):
-            raise LQGameError(f"exploration (player {i}) must be a non-negative finite standard "
-                              f"deviation; got {float(v)!r}")
-    return array
-
-
 def _check_rollout_options(game, trajectories, radius, initial_states, estimator, exploration):
     return (positive_int(trajectories, "trajectories"), per_player(radius, game.N, "radius"),
             choice(initial_states, _INITIAL_STATES, "initial_states"),
-            choice(estimator, _ESTIMATORS, "estimator"), _exploration(exploration, game.N))
+            choice(estimator, _ESTIMATORS, "estimator"), per_player(exploration, game.N, "exploration", allow_zero=True))
 
 
 def _play(game: LQGame, Ks: np.ndarray, draws: _Draws, two_point: bool, work: _Workspace,
@@ -780,7 +758,7 @@ def game_with_exploration(game: LQGame, exploration) -> LQGame:
     """
     if not isinstance(game, LQGame):
         raise LQGameError(f"game must be an LQGame; got {type(game).__name__}")
-    sigma = _exploration(exploration, game.N)
+    sigma = per_player(exploration, game.N, "exploration", allow_zero=True)
     B = game.B_stacked
     if np.any(B != B[0]):
         raise LQGameError("game_with_exploration needs B_t^j constant in t: with time-varying B the "

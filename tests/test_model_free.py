@@ -342,7 +342,7 @@ def test_game_with_exploration_adds_sigma_squared_B_B_transpose():
     np.testing.assert_array_equal(explored.A, game.A)
     with pytest.raises(ValueError, match="B_t\\^j constant in t"):
         game_with_exploration(random_game(rng, T=3), 0.1)
-    with pytest.raises(ValueError, match=r"exploration \(player 1\) must be a non-negative"):
+    with pytest.raises(ValueError, match=r"exploration\[1\] \(player 1\) must be non-negative and finite"):
         game_with_exploration(game, (0.1, -0.1))
 
 
@@ -422,8 +422,8 @@ def test_options_keep_a_run_the_same_alone_or_in_a_batch(options):
 
 @pytest.mark.parametrize("change, match", [
     (dict(estimator="three-point"), "estimator must be one of"),
-    (dict(exploration=-0.1), r"exploration \(player 0\) must be a non-negative"),
-    (dict(exploration=np.nan), r"exploration \(player 0\) must be a non-negative"),
+    (dict(exploration=-0.1), r"exploration must be non-negative and finite; got -0.1"),
+    (dict(exploration=np.nan), r"exploration must be non-negative and finite; got nan"),
     (dict(exploration=(0.1, 0.1, 0.1)), "exploration must be a scalar or a sequence with one value"),
     (dict(exploration="some"), "exploration must be a non-negative number"),
 ])
