@@ -267,16 +267,17 @@ def report_markdown(results: Iterable[Mapping]) -> str:
 
     ``results`` are the parsed ``results.json`` files, e.g. from :func:`load_results`.
     """
-    marks = {"reproduced": "✅ reproduced", "partly": "🟡 partly", "not reproduced": "❌ not reproduced"}
+    marks = {v: f"**{v}**" for v in VERDICTS}
 
     def cell(text: str) -> str:
         return str(text).replace("|", "\\|").replace("*", "\\*").replace("\n", " ")
 
-    rows = ["| where | the paper says | we measured | verdict | notebook |",
+    rows = ["| where | the paper says | we measured | verdict | nb |",
             "|---|---|---|---|---|"]
     for r in results:
-        source = r["notebook"] if r.get("at_paper_settings", True) else \
-            f"{r['notebook']} (custom parameters: not the paper's settings)"
+        number = r["notebook"].split("_")[0]
+        source = number if r.get("at_paper_settings", True) else \
+            f"{number} (custom parameters: not the paper's settings)"
         for c in r["claims"]:
             rows.append(f"| {cell(c['where'])} | {cell(c['paper'])} | {cell(c['measured'])} | "
                         f"{marks[c['verdict']]} | {cell(source)} |")
