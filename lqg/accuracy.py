@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import LQGameError
+from ._checks import LQGameError
 
 __all__ = ["Accuracy", "estimate_accuracy"]
 

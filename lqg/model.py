@@ -10,268 +10,106 @@ and player :math:`i` minimises (eqs. (2.2)-(2.3))
 
 .. math::
 
-    \mathbb{E}\Big[\sum_{t=0}^{T-1} \big(x_t^\top Q_t^i x_t + (u_t^i)^\top R_t^i u_t^i\big)
-    + x_T^\top Q_T^i x_T\Big].
+    \mathbb{E}\Big[\sum_{t=0}^{T-1} \Big(x_t^\top Q_t^i x_t + (u_t^i)^\top R_t^i u_t^i
+    + \sum_{j \ne i} (u_t^j)^\top R_t^{ij} u_t^j\Big) + x_T^\top Q_T^i x_T\Big].
 
-Players are indexed from 0 in Python (player ``i`` here is player ``i+1`` in the paper);
-time runs from 0 to T as in the paper.
+The cross-player control costs :math:`R_t^{ij}` (as in QuantEcon's ``nnash`` and ilqgames) are
+zero in the paper; so is the noise's time dependence, :math:`\mathbb E[w_tw_t^\top] = W_t`.
+
+:class:`LQGame` checks *structure* only: shapes, real and finite entries, symmetric weights,
+positive semi-definite covariances. The paper's Assumptions 2.1-2.3 (positive definite weights
+and noise, a unique equilibrium) are reported by :func:`lqg.check_assumptions` and required only
+where the mathematics needs them. Players are indexed from 0 in Python (player ``i`` here is
+player ``i+1`` in the paper); time runs from 0 to T as in the paper.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
 from functools import cached_property
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
-__all__ = [
-    "LQGameError",
-    "GaussianState",
-    "DiscreteState",
-    "LQGame",
-    "AssumptionReport",
-]
+from . import _checks as check
+from ._checks import LQGameError
+from .states import DiscreteState, GaussianState, psd_factor
+
+__all__ = ["LQGame"]
 
 
-class LQGameError(ValueError):
-    """Invalid game data: the message names the argument, the player and the time index."""
-
-
-# ---------------------------------------------------------------------------
-# validation helpers shared by the model and the initial-state distributions
-
-
-def _where(name: str, player: int | None = None, t: int | None = None) -> str:
-    label = name
-    if player is not None:
-        label += f"[{player}]"
-    if t is not None:
-        label += f"[{t}]"
-    details = [f"player {player}"] if player is not None else []
-    if t is not None:
-        details.append(f"t={t}")
-    return label + (f" ({', '.join(details)})" if details else "")
-
-
-def _as_float_array(value, name: str, player: int | None = None) -> np.ndarray:
-    try:
-        array = np.array(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise LQGameError(f"{_where(name, player)} is not a numeric array: {exc}") from None
-    return array
-
-
-def _check_shape(array: np.ndarray, shape: tuple, name: str, player: int | None = None,
-                 meaning: str = "") -> None:
-    if array.shape != shape:
-        hint = f" {meaning}" if meaning else ""
-        raise LQGameError(
-            f"{_where(name, player)} must have shape {shape}{hint}; got {array.shape}"
-        )
-
-
-def _check_finite(array: np.ndarray, name: str, player: int | None = None,
-                  timed: bool = False) -> None:
-    bad = ~np.isfinite(array)
-    if bad.any():
-        t = int(np.argwhere(bad)[0][0]) if timed else None
-        raise LQGameError(f"{_where(name, player, t)} has non-finite entries")
-
-
-def _scale(array: np.ndarray) -> np.ndarray:
-    """Per-matrix magnitude used for relative tolerances, shape ``array.shape[:-2]``."""
-    return np.maximum(np.abs(array).max(axis=(-1, -2), initial=0.0), 1.0)
-
-
-def _check_symmetric(array: np.ndarray, name: str, player: int | None = None,
-                     timed: bool = False) -> None:
-    asym = np.abs(array - np.swapaxes(array, -1, -2)).max(axis=(-1, -2), initial=0.0)
-    bad = asym > 1e-10 * _scale(array)
-    if np.any(bad):
-        t = int(np.argwhere(np.atleast_1d(bad))[0][0]) if timed else None
-        raise LQGameError(
-            f"{_where(name, player, t)} is not symmetric "
-            f"(largest asymmetry {float(np.max(asym)):.3g})"
-        )
-
-
-def _check_definite(array: np.ndarray, name: str, player: int | None = None,
-                    timed: bool = False, strict: bool = True, why: str = "") -> None:
-    """Positive definite (``strict``) or positive semi-definite, checked by eigenvalues."""
-    eig_min = np.linalg.eigvalsh(array)[..., 0]
-    tol = 1e-12 * _scale(array)
-    bad = eig_min <= 0.0 if strict else eig_min < -tol
-    if np.any(bad):
-        index = int(np.argwhere(np.atleast_1d(bad))[0][0])
-        t = index if timed else None
-        kind = "positive definite" if strict else "positive semi-definite"
-        value = float(np.atleast_1d(eig_min)[index])
-        raise LQGameError(
-            f"{_where(name, player, t)} is not {kind} (smallest eigenvalue {value:.3g})"
-            + (f"; {why}" if why else "")
-        )
-
-
-def _freeze(array: np.ndarray) -> np.ndarray:
-    array = np.ascontiguousarray(array)
-    array.setflags(write=False)
-    return array
-
-
-def psd_factor(matrix: np.ndarray) -> np.ndarray:
-    """A factor ``F`` with ``F @ F.T == matrix`` for a symmetric PSD matrix (via ``eigh``)."""
-    eigval, eigvec = np.linalg.eigh(matrix)
-    return eigvec * np.sqrt(np.clip(eigval, 0.0, None))
-
-
-# ---------------------------------------------------------------------------
-# initial-state distributions
-
-
-@dataclass(frozen=True, eq=False)
-class GaussianState:
-    r"""Gaussian initial state :math:`x_0 \sim \mathcal N(\text{mean}, \text{cov})`.
-
-    Parameters
-    ----------
-    mean : array_like, shape=(d,)
-    cov : array_like, shape=(d, d)
-        Symmetric positive semi-definite covariance.
-    """
-
-    mean: np.ndarray
-    cov: np.ndarray
-
-    def __post_init__(self):
-        mean = _as_float_array(self.mean, "x0.mean")
-        if mean.ndim != 1 or mean.size == 0:
-            raise LQGameError(f"x0.mean must be a non-empty vector of shape (d,); got {mean.shape}")
-        d = mean.shape[0]
-        cov = _as_float_array(self.cov, "x0.cov")
-        _check_shape(cov, (d, d), "x0.cov", meaning="(d, d) with d = len(mean)")
-        _check_finite(mean, "x0.mean")
-        _check_finite(cov, "x0.cov")
-        _check_symmetric(cov, "x0.cov")
-        _check_definite(cov, "x0.cov", strict=False)
-        object.__setattr__(self, "mean", _freeze(mean))
-        object.__setattr__(self, "cov", _freeze(cov))
-
-    @property
-    def d(self) -> int:
-        return self.mean.shape[0]
-
-    @cached_property
-    def second_moment(self) -> np.ndarray:
-        r""":math:`\mathbb E[x_0 x_0^\top] = \text{cov} + \text{mean}\,\text{mean}^\top`, shape (d, d)."""
-        return _freeze(self.cov + np.outer(self.mean, self.mean))
-
-    @cached_property
-    def _factor(self) -> np.ndarray:
-        return psd_factor(self.cov)
-
-    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """``n`` independent draws, shape (n, d)."""
-        z = rng.standard_normal((n, self.d))
-        return self.mean + z @ self._factor.T
-
-
-@dataclass(frozen=True, eq=False)
-class DiscreteState:
-    """Initial state taking value ``points[j]`` with probability ``probs[j]``.
-
-    Parameters
-    ----------
-    points : array_like, shape=(m, d)
-    probs : array_like, shape=(m,)
-        Non-negative, summing to one.
-    """
-
-    points: np.ndarray
-    probs: np.ndarray
-
-    def __post_init__(self):
-        points = _as_float_array(self.points, "x0.points")
-        if points.ndim != 2 or points.shape[0] == 0 or points.shape[1] == 0:
-            raise LQGameError(f"x0.points must have shape (m, d); got {points.shape}")
-        probs = _as_float_array(self.probs, "x0.probs")
-        _check_shape(probs, (points.shape[0],), "x0.probs", meaning="(m,), one per point")
-        _check_finite(points, "x0.points")
-        _check_finite(probs, "x0.probs")
-        if np.any(probs < 0):
-            j = int(np.argmax(probs < 0))
-            raise LQGameError(f"x0.probs[{j}] is negative ({probs[j]:.3g})")
-        if abs(probs.sum() - 1.0) > 1e-12 * len(probs):
-            raise LQGameError(f"x0.probs must sum to one; they sum to {probs.sum():.15g}")
-        object.__setattr__(self, "points", _freeze(points))
-        object.__setattr__(self, "probs", _freeze(probs))
-
-    @property
-    def d(self) -> int:
-        return self.points.shape[1]
-
-    @cached_property
-    def mean(self) -> np.ndarray:
-        return _freeze(self.probs @ self.points)
-
-    @cached_property
-    def second_moment(self) -> np.ndarray:
-        r""":math:`\mathbb E[x_0 x_0^\top] = \sum_j p_j\, x^{(j)} x^{(j)\top}`, shape (d, d)."""
-        return _freeze((self.points.T * self.probs) @ self.points)
-
-    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """``n`` independent draws, shape (n, d)."""
-        return self.points[rng.choice(len(self.probs), size=n, p=self.probs)]
+def _initial_state(x0, d: int):
+    if isinstance(x0, (GaussianState, DiscreteState)):
+        state = x0
+    elif isinstance(x0, (list, tuple, np.ndarray)):
+        mean = check.real_array(x0, "x0", copy=True)
+        if mean.shape != (d,):
+            raise LQGameError(f"x0 given as a vector must have shape (d,) = ({d},) (a deterministic "
+                              f"initial state); got {mean.shape}")
+        state = GaussianState(mean, np.zeros((d, d)))
+    else:
+        raise LQGameError(f"x0 must be a GaussianState, a DiscreteState or a vector of shape "
+                          f"(d,); got {type(x0).__name__}")
+    if state.d != d:
+        raise LQGameError(f"x0 has dimension {state.d} but the state has d = {d}")
+    return state
 
 
 # ---------------------------------------------------------------------------
 # the game
 
 
-@dataclass(frozen=True)
-class AssumptionReport:
-    """Which of the paper's standing assumptions hold for a game (see :meth:`LQGame.check_assumptions`).
-
-    Attributes
-    ----------
-    assumption_2_1 : bool
-        Every :math:`Q_t^i` and :math:`R_t^i` is symmetric positive definite.
-    assumption_2_2 : bool
-        :math:`x_0` is Gaussian with :math:`\\mathbb E[x_0x_0^\\top] \\succ 0` and :math:`W \\succ 0`.
-    x0_gaussian, x0_second_moment_pd, W_pd : bool
-        The three parts of Assumption 2.2.
-    remark_2_4 : bool
-        Every block matrix :math:`\\Phi_t` of Remark 2.4 is invertible (so Assumption 2.3 holds).
-    phi_condition : numpy.ndarray, shape=(T,)
-        Condition numbers of :math:`\\Phi_t` (``inf`` where singular).
-    """
-
-    assumption_2_1: bool
-    x0_gaussian: bool
-    x0_second_moment_pd: bool
-    W_pd: bool
-    remark_2_4: bool
-    phi_condition: np.ndarray
-
-    @property
-    def assumption_2_2(self) -> bool:
-        return self.x0_gaussian and self.x0_second_moment_pd and self.W_pd
-
-    def __str__(self) -> str:
-        def mark(ok):
-            return "holds" if ok else "fails"
-
-        return "\n".join([
-            f"Assumption 2.1 (Q, R positive definite): {mark(self.assumption_2_1)}",
-            f"Assumption 2.2 (x0 Gaussian, E[x0 x0^T] > 0, W > 0): {mark(self.assumption_2_2)}"
-            f"  [Gaussian: {self.x0_gaussian}, E[x0 x0^T] > 0: {self.x0_second_moment_pd},"
-            f" W > 0: {self.W_pd}]",
-            f"Remark 2.4 (Phi_t invertible, so Assumption 2.3): {mark(self.remark_2_4)}"
-            f"  [max condition number {np.max(self.phi_condition):.3g}]",
-        ])
+def _player_list(value, name: str) -> list:
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        # a single array stacks the players along axis 0 (only possible for equal k_i)
+        return list(value) if value.ndim == 4 else [value]
+    if isinstance(value, (str, bytes)):
+        raise LQGameError(f"{name} must be a sequence with one array per player; got {value!r}")
+    try:
+        return list(value)
+    except TypeError:
+        raise LQGameError(f"{name} must be a sequence with one array per player; got "
+                          f"{type(value).__name__}") from None
 
 
-class LQGame:
+def _weights(value, shape: tuple, name: str, player: int | None, meaning: str) -> np.ndarray:
+    array = check.real_array(value, name, player, copy=True)
+    check.check_shape(array, shape, name, player, meaning)
+    check.check_finite(array, name, player, timed=True)
+    check.check_symmetric(array, name, player, timed=True)
+    return check.frozen(array)
+
+
+def _cross_items(R_cross, N: int) -> list:
+    """The entries of an ``R_cross`` mapping, with keys checked to be pairs of distinct players."""
+    if not isinstance(R_cross, Mapping):
+        raise LQGameError("R_cross must be a mapping {(i, j): array of shape (T, k_j, k_j)}; got "
+                          f"{type(R_cross).__name__}")
+    items = []
+    for key, value in R_cross.items():
+        if (not isinstance(key, tuple) or len(key) != 2 or not all(map(check.is_integer, key))
+                or not all(0 <= p < N for p in key) or key[0] == key[1]):
+            raise LQGameError(f"R_cross keys must be pairs (i, j) of distinct players in 0..{N - 1}; "
+                              f"got {key!r}")
+        items.append(((int(key[0]), int(key[1])), value))
+    return items
+
+
+def _noise(W, T: int, d: int) -> np.ndarray:
+    """W as (T, d, d): a scalar w means w I, a (d, d) matrix is the same at every t."""
+    W = check.real_array(W, "W", copy=True)
+    if W.ndim == 0:
+        W = W * np.eye(d)
+    if W.shape == (d, d):
+        W = np.broadcast_to(W, (T, d, d))
+    check.check_shape(W, (T, d, d), "W", meaning="(d, d), (T, d, d) or a scalar w for w I")
+    check.check_finite(W, "W", timed=True)
+    check.check_symmetric(W, "W", timed=True)
+    check.check_psd(W, "W", timed=True, why="W is a covariance")
+    return check.frozen(W)
+
+
+class LQGame(check.GameData):
     r"""An N-player general-sum linear-quadratic game over a finite horizon (Section 2.1).
 
     Parameters
@@ -281,143 +119,143 @@ class LQGame:
     B : sequence of N array_like, shapes (T, d, k_i)
         Control matrices :math:`B_t^i`.
     Q : sequence of N array_like, shapes (T+1, d, d)
-        State-cost matrices :math:`Q_t^i`; index T is the terminal cost :math:`Q_T^i`, eq. (2.3).
+        State weights :math:`Q_t^i`; index T is the terminal weight :math:`Q_T^i`, eq. (2.3).
+        Symmetric; semi-definite or indefinite weights are allowed (Assumption 2.1 asks for
+        positive definite ones: see :func:`lqg.check_assumptions`).
     R : sequence of N array_like, shapes (T, k_i, k_i)
-        Control-cost matrices :math:`R_t^i`.
-    W : array_like, shape=(d, d)
-        Covariance of the noise :math:`w_t` (PSD; ``0`` gives deterministic dynamics).
-    x0 : GaussianState or DiscreteState
-        Distribution of the initial state.
+        Control weights :math:`R_t^i`, symmetric.
+    W : array_like, shape=(d, d) or (T, d, d), or a scalar
+        Covariance of the noise :math:`w_t`: the same at every t, one per t, or a scalar w for
+        :math:`wI` (0 gives deterministic dynamics). Positive semi-definite.
+    x0 : GaussianState, DiscreteState or array_like of shape (d,)
+        The law of the initial state; a vector is a deterministic initial state.
+    R_cross : mapping from (i, j) to array_like of shape (T, k_j, k_j), optional
+        Player i's weight :math:`R_t^{ij}` on player j's control, i != j (zero when absent).
 
     Raises
     ------
     LQGameError
-        (a ``ValueError``) naming the argument, player and time index of the first bad entry:
-        wrong shapes, non-finite entries, non-symmetric or not positive definite Q or R
-        (Assumption 2.1), W not positive semi-definite.
+        (a ``ValueError``) naming the argument, the player and the time index of the first bad
+        entry: wrong shapes, complex or non-finite entries, non-symmetric weights, a noise or
+        initial covariance that is not positive semi-definite.
 
     Notes
     -----
     The object is immutable; its arrays are read-only. Players are indexed from 0.
     """
 
-    def __init__(self, A, B: Sequence, Q: Sequence, R: Sequence, W, x0):
-        A = _as_float_array(A, "A")
-        if A.ndim != 3 or A.shape[1] != A.shape[2] or A.shape[0] < 1 or A.shape[1] < 1:
+    def __init__(self, A, B: Sequence, Q: Sequence, R: Sequence, W, x0, *,
+                 R_cross: Mapping | None = None):
+        A = check.real_array(A, "A", copy=True)
+        if A.ndim != 3 or A.shape[1] != A.shape[2] or 0 in A.shape:
             raise LQGameError(f"A must have shape (T, d, d) with T, d >= 1; got {A.shape}")
         T, d = A.shape[0], A.shape[1]
-        _check_finite(A, "A", timed=True)
+        check.check_finite(A, "A", timed=True)
 
-        B, Q, R = (self._as_player_list(v, name) for v, name in ((B, "B"), (Q, "Q"), (R, "R")))
+        B, Q, R = (_player_list(v, name) for v, name in ((B, "B"), (Q, "Q"), (R, "R")))
         N = len(B)
         if N == 0:
             raise LQGameError("B must hold at least one player's control matrices")
         for name, seq in (("Q", Q), ("R", R)):
             if len(seq) != N:
                 raise LQGameError(f"{name} has {len(seq)} players but B has {N}")
-
-        Bs, Qs, Rs, k = [], [], [], []
+        Bs, Qs, Rs = [], [], []
         for i in range(N):
-            b = _as_float_array(B[i], "B", i)
+            b = check.real_array(B[i], "B", i, copy=True)
             if b.ndim != 3 or b.shape[:2] != (T, d) or b.shape[2] < 1:
-                raise LQGameError(
-                    f"{_where('B', i)} must have shape (T, d, k_{i}) = ({T}, {d}, k) with k >= 1;"
-                    f" got {b.shape}"
-                )
-            k.append(b.shape[2])
-            q = _as_float_array(Q[i], "Q", i)
-            _check_shape(q, (T + 1, d, d), "Q", i, "(T+1, d, d): index T is the terminal cost")
-            r = _as_float_array(R[i], "R", i)
-            _check_shape(r, (T, k[i], k[i]), "R", i, f"(T, k_{i}, k_{i})")
-            for name, arr in (("B", b), ("Q", q), ("R", r)):
-                _check_finite(arr, name, i, timed=True)
-            for name, arr in (("Q", q), ("R", r)):
-                _check_symmetric(arr, name, i, timed=True)
-                _check_definite(arr, name, i, timed=True, why="Assumption 2.1")
-            Bs.append(_freeze(b))
-            Qs.append(_freeze(q))
-            Rs.append(_freeze(r))
-
-        W = _as_float_array(W, "W")
-        _check_shape(W, (d, d), "W")
-        _check_finite(W, "W")
-        _check_symmetric(W, "W")
-        _check_definite(W, "W", strict=False)
-
-        if not isinstance(x0, (GaussianState, DiscreteState)):
-            raise LQGameError(
-                f"x0 must be a GaussianState or DiscreteState; got {type(x0).__name__}"
-            )
-        if x0.d != d:
-            raise LQGameError(f"x0 has dimension {x0.d} but the state has d = {d}")
-
-        self._A = _freeze(A)
-        self._B = tuple(Bs)
-        self._Q = tuple(Qs)
-        self._R = tuple(Rs)
-        self._W = _freeze(W)
-        self._x0 = x0
-        self._k = tuple(k)
+                raise LQGameError(f"{check.where('B', i)} must have shape (T, d, k_{i}) = ({T}, {d}, "
+                                  f"k) with k >= 1; got {b.shape}")
+            check.check_finite(b, "B", i, timed=True)
+            Bs.append(check.frozen(b))
+            Qs.append(_weights(Q[i], (T + 1, d, d), "Q", i, "(T+1, d, d): index T is the terminal cost"))
+            k = b.shape[2]
+            Rs.append(_weights(R[i], (T, k, k), "R", i, f"(T, k_{i}, k_{i})"))
+        self._k = None
+        self._A, self._B, self._Q, self._R = check.frozen(A), tuple(Bs), tuple(Qs), tuple(Rs)
+        self._W = _noise(W, T, d)
+        self._x0 = _initial_state(x0, d)
+        self._R_cross = self._cross_costs(R_cross, N, T, tuple(b.shape[2] for b in Bs))
+        self._k = tuple(b.shape[2] for b in Bs)
 
     @staticmethod
-    def _as_player_list(value, name: str) -> list:
-        if isinstance(value, np.ndarray) and value.dtype != object:
-            # a single array stacks the players along axis 0 (only possible for equal k_i)
-            return list(value) if value.ndim == 4 else [value]
-        try:
-            return list(value)
-        except TypeError:
-            raise LQGameError(f"{name} must be a sequence with one array per player") from None
+    def _cross_costs(R_cross, N: int, T: int, k: tuple) -> tuple:
+        if R_cross is None:
+            return ()
+        items = []
+        for (i, j), value in _cross_items(R_cross, N):
+            items.append(((i, j), _weights(value, (T, k[j], k[j]), f"R_cross[{i}, {j}]", None,
+                                           f"(T, k_{j}, k_{j}): player {i}'s weight on u^{j}")))
+        return tuple(sorted(items))
 
     @classmethod
     def time_invariant(cls, A, B: Sequence, Q: Sequence, R: Sequence, W, x0, T: int,
-                       Q_T: Sequence | None = None) -> "LQGame":
+                       Q_T: Sequence | None = None, *, R_cross: Mapping | None = None) -> "LQGame":
         """A game whose matrices do not depend on t.
 
         Parameters
         ----------
         A : array_like, shape=(d, d)
-        B : sequence of N array_like, shapes (d, k_i)
-        Q : sequence of N array_like, shapes (d, d)
-            Running state costs; also the terminal costs unless ``Q_T`` is given.
-        R : sequence of N array_like, shapes (k_i, k_i)
-        W : array_like, shape=(d, d)
-        x0 : GaussianState or DiscreteState
+        B : sequence of N array_like, shapes (d, k_i), or (d,) for one input
+        Q : sequence of N array_like, shapes (d, d), or scalars q for q I
+            Running state weights; also the terminal weights unless ``Q_T`` is given.
+        R : sequence of N array_like, shapes (k_i, k_i), or scalars r for r I
+        W : array_like, shape=(d, d), or a scalar w for w I
+        x0 : GaussianState, DiscreteState or array_like of shape (d,)
         T : int
             Horizon, at least 1.
-        Q_T : sequence of N array_like, shapes (d, d), optional
-            Terminal costs :math:`Q_T^i`.
+        Q_T : sequence of N array_like, shapes (d, d), or scalars, optional
+            Terminal weights :math:`Q_T^i` (e.g. ``[0, 0]``).
+        R_cross : mapping from (i, j) to array_like of shape (k_j, k_j) or a scalar, optional
+            Cross-player control weights, as in :class:`LQGame`.
         """
-        if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-            raise LQGameError(f"T must be a positive integer; got {T!r}")
-        T = int(T)
+        T = check.positive_int(T, "T")
+        A = check.real_array(A, "A")
+        if A.ndim != 2 or A.shape[0] != A.shape[1]:
+            raise LQGameError(f"A must be a square matrix (d, d); got shape {A.shape}")
+        d = A.shape[0]
         Q_T = Q if Q_T is None else Q_T
-
-        def repeat(m, n, name, i=None):
-            m = _as_float_array(m, name, i)
-            if m.ndim != 2:
-                raise LQGameError(f"{_where(name, i)} must be a matrix; got shape {m.shape}")
-            return np.broadcast_to(m, (n, *m.shape))
-
-        B, Q, R, Q_T = (cls._as_player_list(v, n) for v, n in
-                        ((B, "B"), (Q, "Q"), (R, "R"), (Q_T, "Q_T")))
+        B, Q, R, Q_T = (_player_list(v, n) for v, n in ((B, "B"), (Q, "Q"), (R, "R"), (Q_T, "Q_T")))
         if len(Q_T) != len(Q):
             raise LQGameError(f"Q_T has {len(Q_T)} players but Q has {len(Q)}")
+
+        def matrix(m, size, name, i=None):
+            m = check.real_array(m, name, i)
+            if m.ndim == 0:
+                m = m * np.eye(size)
+            if m.ndim != 2:
+                raise LQGameError(f"{check.where(name, i)} must be a matrix or a scalar; got shape {m.shape}")
+            return m
+
+        def columns(b, i):
+            b = check.real_array(b, "B", i)
+            return b[:, None] if b.ndim == 1 else b
+
+        B = [columns(b, i) for i, b in enumerate(B)]
+        k = [b.shape[-1] if b.ndim == 2 else 1 for b in B]
+
+        def repeat(m, n):
+            return np.broadcast_to(m, (n, *m.shape))
+
+        cross = None if R_cross is None else {
+            (i, j): repeat(matrix(v, k[j], f"R_cross[{i}, {j}]"), T)
+            for (i, j), v in _cross_items(R_cross, len(k))}
         return cls(
-            repeat(A, T, "A"),
-            [repeat(b, T, "B", i) for i, b in enumerate(B)],
-            [np.concatenate([repeat(q, T, "Q", i), repeat(qT, 1, "Q_T", i)])
+            repeat(A, T),
+            [repeat(b, T) for b in B],
+            [np.concatenate([repeat(matrix(q, d, "Q", i), T), repeat(matrix(qT, d, "Q_T", i), 1)])
              for i, (q, qT) in enumerate(zip(Q, Q_T))],
-            [repeat(r, T, "R", i) for i, r in enumerate(R)],
-            W, x0,
+            [repeat(matrix(r, ki, "R", i), T) for i, (r, ki) in enumerate(zip(R, k))],
+            W, x0, R_cross=cross,
         )
 
     # -- read-only views -------------------------------------------------
     A = property(lambda self: self._A, doc="Transition matrices, shape (T, d, d).")
     B = property(lambda self: self._B, doc="Control matrices, tuple of N arrays (T, d, k_i).")
-    Q = property(lambda self: self._Q, doc="State costs, tuple of N arrays (T+1, d, d).")
-    R = property(lambda self: self._R, doc="Control costs, tuple of N arrays (T, k_i, k_i).")
-    W = property(lambda self: self._W, doc="Noise covariance, shape (d, d).")
+    Q = property(lambda self: self._Q, doc="State weights, tuple of N arrays (T+1, d, d).")
+    R = property(lambda self: self._R, doc="Own control weights, tuple of N arrays (T, k_i, k_i).")
+    R_cross = property(lambda self: dict(self._R_cross),
+                       doc="Cross-player control weights {(i, j): (T, k_j, k_j)} (empty in the paper).")
+    W = property(lambda self: self._W, doc="Noise covariances W_t, shape (T, d, d).")
     x0 = property(lambda self: self._x0, doc="Initial-state distribution.")
     k = property(lambda self: self._k, doc="Control dimensions (k_1, ..., k_N).")
 
@@ -440,15 +278,39 @@ class LQGame:
         return f"LQGame(N={self.N}, T={self.T}, d={self.d}, k={self.k})"
 
     def __setattr__(self, name, value):
-        if hasattr(self, "_k"):
+        if getattr(self, "_k", None) is not None:
             raise AttributeError("LQGame is immutable")
         object.__setattr__(self, name, value)
 
-    def with_noise(self, W) -> "LQGame":
-        """The same game with noise covariance ``W`` (validated like the constructor's)."""
-        return LQGame(self._A, self._B, self._Q, self._R, W, self._x0)
+    def _replace(self, **changes) -> "LQGame":
+        data = dict(A=self._A, B=self._B, Q=self._Q, R=self._R, W=self._W, x0=self._x0,
+                    R_cross=self.R_cross or None)
+        data.update(changes)
+        return LQGame(data.pop("A"), data.pop("B"), data.pop("Q"), data.pop("R"), data.pop("W"),
+                      data.pop("x0"), **data)
 
-    # -- stacked views used by the vectorised algorithms -----------------------
+    def with_noise(self, W) -> "LQGame":
+        """The same game with noise covariance ``W`` (any form the constructor takes)."""
+        return self._replace(W=W)
+
+    def discounted(self, beta: float) -> "LQGame":
+        r"""The game with costs :math:`\mathbb E\sum_t \beta^t c_t^i`, folded exactly into the weights:
+        :math:`Q_t^i, R_t^i, R_t^{ij}` become :math:`\beta^t Q_t^i, \beta^t R_t^i, \beta^t R_t^{ij}`
+        (and :math:`Q_T^i` becomes :math:`\beta^T Q_T^i`).
+
+        Parameters
+        ----------
+        beta : float
+            Discount factor in (0, 1].
+        """
+        beta = check.number(beta, "beta", 0.0, 1.0, open_low=True)
+        powers = beta ** np.arange(self.T + 1)
+        weigh = lambda M, n: M * powers[:n, None, None]  # noqa: E731
+        return self._replace(Q=[weigh(q, self.T + 1) for q in self._Q],
+                             R=[weigh(r, self.T) for r in self._R],
+                             R_cross={key: weigh(r, self.T) for key, r in self._R_cross} or None)
+
+    # -- derived views used by the computations -----------------------------
     @cached_property
     def slices(self) -> tuple[slice, ...]:
         """Row ranges of each player's block in the stacked control of size sum(k)."""
@@ -458,7 +320,7 @@ class LQGame:
     @cached_property
     def B_stacked(self) -> np.ndarray:
         r""":math:`[B_t^1, \dots, B_t^N]`, shape (T, d, sum(k))."""
-        return _freeze(np.concatenate(self._B, axis=-1))
+        return check.frozen(np.concatenate(self._B, axis=-1))
 
     @cached_property
     def R_block(self) -> np.ndarray:
@@ -467,45 +329,37 @@ class LQGame:
         out = np.zeros((self.T, k, k))
         for s, r in zip(self.slices, self._R):
             out[:, s, s] = r
-        return _freeze(out)
+        return check.frozen(out)
 
     @cached_property
     def Q_stacked(self) -> np.ndarray:
-        """Players' state costs stacked, shape (N, T+1, d, d)."""
-        return _freeze(np.stack(self._Q))
-
-    @cached_property
-    def player_mask(self) -> np.ndarray:
-        """``mask[i, j]`` is 1 where row ``j`` of the stacked control belongs to player ``i``; (N, sum(k))."""
-        mask = np.zeros((self.N, sum(self._k)))
-        for i, s in enumerate(self.slices):
-            mask[i, s] = 1.0
-        return _freeze(mask)
+        """Players' state weights stacked, shape (N, T+1, d, d)."""
+        return check.frozen(np.stack(self._Q))
 
     @cached_property
     def W_factor(self) -> np.ndarray:
-        """``F`` with ``F F^T = W``, for sampling the noise; shape (d, d)."""
-        return _freeze(psd_factor(self._W))
+        """``F_t`` with ``F_t F_t^T = W_t``, for sampling the noise; shape (T, d, d)."""
+        return check.frozen(psd_factor(self._W))
 
-    # -- assumptions -----------------------------------------------------
-    def check_assumptions(self) -> AssumptionReport:
-        """Report which of Assumptions 2.1, 2.2 and the condition of Remark 2.4 hold; never raises.
+    @cached_property
+    def weights_psd(self) -> bool:
+        """Whether every :math:`Q_t^i`, :math:`R_t^i` and :math:`R_t^{ij}` is positive semi-definite
+        (then every cost is non-negative)."""
+        eig = [check.smallest_eigenvalues(M).min()
+               for M in (*self._Q, *self._R, *(r for _, r in self._R_cross))]
+        return bool(min(eig) >= -1e-12 * max(1.0, max(abs(e) for e in eig)))
 
-        Assumption 2.1 is enforced at construction, so it always holds for an ``LQGame``;
-        it is reported for completeness. Remark 2.4 is checked on the block matrices
-        :math:`\\Phi_t` built along the backward recursion (2.4)-(2.5).
-        """
-        from .equilibrium import phi_condition_numbers
+    @cached_property
+    def noise_is_constant(self) -> bool:
+        """Whether every :math:`W_t` is the same matrix."""
+        return bool(np.all(self._W == self._W[0]))
 
-        def pd(m):
-            return bool(np.linalg.eigvalsh(m)[0] > 1e-12 * _scale(m))
-
-        cond = phi_condition_numbers(self)
-        return AssumptionReport(
-            assumption_2_1=True,
-            x0_gaussian=isinstance(self._x0, GaussianState),
-            x0_second_moment_pd=pd(self._x0.second_moment),
-            W_pd=pd(self._W),
-            remark_2_4=bool(np.all(np.isfinite(cond))),
-            phi_condition=cond,
-        )
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of the game's data: two games with equal data have equal fingerprints."""
+        digest = hashlib.sha1()
+        for array in (self._A, *self._B, *self._Q, *self._R, self._W,
+                      *(r for _, r in self._R_cross), self._x0.second_moment):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(repr((self._k, [key for key, _ in self._R_cross], self._x0)).encode())
+        return digest.hexdigest()

@@ -11,7 +11,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .model import LQGameError
+from . import _checks as check
+from ._checks import LQGameError
 
 __all__ = ["sample_policies_near"]
 
@@ -20,32 +21,24 @@ _DISTRIBUTIONS = ("ball", "sphere")
 
 def _centre(K: Sequence) -> list[np.ndarray]:
     if isinstance(K, np.ndarray) or not isinstance(K, Sequence) or len(K) == 0:
-        raise LQGameError(
-            "K must be a non-empty tuple of arrays (one per player) of shapes (T, k_i, d); "
-            f"got {type(K).__name__}"
-        )
+        raise LQGameError("K must be a non-empty tuple of arrays (one per player) of shapes "
+                          f"(T, k_i, d); got {type(K).__name__}")
     arrays = []
     for i, Ki in enumerate(K):
-        try:
-            Ki = np.asarray(Ki, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise LQGameError(f"K[{i}] (player {i}) is not a numeric array: {exc}") from None
+        Ki = check.real_array(Ki, "K", i)
         if Ki.ndim != 3 or 0 in Ki.shape:
-            raise LQGameError(f"K[{i}] (player {i}) must have shape (T, k_i, d); got {Ki.shape}")
-        if not np.all(np.isfinite(Ki)):
-            t = int(np.argwhere(~np.isfinite(Ki))[0][0])
-            raise LQGameError(f"K[{i}] (player {i}) has non-finite entries at t={t}")
+            raise LQGameError(f"{check.where('K', i)} must have shape (T, k_i, d); got {Ki.shape}")
+        check.check_finite(Ki, "K", i, timed=True)
         arrays.append(Ki)
     T, d = arrays[0].shape[0], arrays[0].shape[2]
     for i, Ki in enumerate(arrays):
         if (Ki.shape[0], Ki.shape[2]) != (T, d):
-            raise LQGameError(
-                f"K[{i}] (player {i}) has shape {Ki.shape}, but player 0's (T, d) is ({T}, {d})"
-            )
+            raise LQGameError(f"{check.where('K', i)} has shape {Ki.shape}, but player 0's (T, d) "
+                              f"is ({T}, {d})")
     return arrays
 
 
-def sample_policies_near(K: Sequence, radius: float, n: int, rng, *,
+def sample_policies_near(K: Sequence, radius: float, n: int, seed, *,
                          distribution: str = "ball", shared_over_time: bool = False) -> tuple:
     r"""A batch of ``n`` joint policies whose every gain lies within Frobenius distance ``radius``
     of the corresponding gain of ``K`` (Section 5.1, "Initialization").
@@ -65,8 +58,8 @@ def sample_policies_near(K: Sequence, radius: float, n: int, rng, *,
         The radius r >= 0 (the paper uses 0.16, 0.25, 0.3 and 0.42).
     n : int
         Number of joint policies, >= 1.
-    rng : numpy.random.Generator or int
-        Source of randomness, or a seed for :func:`numpy.random.default_rng`.
+    seed : int, SeedSequence or Generator
+        Source of randomness.
     distribution : {"ball", "sphere"}
         ``"ball"`` (default): :math:`\Delta_t^i` uniform in the Frobenius ball of radius r, the
         most literal reading of the paper's
@@ -84,7 +77,7 @@ def sample_policies_near(K: Sequence, radius: float, n: int, rng, *,
     ------
     LQGameError
         Bad ``K`` (naming the player), negative or non-finite ``radius``, ``n < 1``, an unknown
-        ``distribution``, or an ``rng`` that is neither a Generator nor a seed.
+        ``distribution``, or a ``seed`` that is not an int, SeedSequence or Generator.
 
     Notes
     -----
@@ -95,19 +88,11 @@ def sample_policies_near(K: Sequence, radius: float, n: int, rng, *,
     :math:`\mathcal N(0, I_{m+2})` vector (Voelker, Gosmann & Stewart, 2017).
     """
     centre = _centre(K)
-    if not (isinstance(radius, (int, float, np.integer, np.floating)) and np.isfinite(radius)
-            and radius >= 0):
-        raise LQGameError(f"radius must be a finite number >= 0; got {radius!r}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise LQGameError(f"n must be a positive integer; got {n!r}")
-    if distribution not in _DISTRIBUTIONS:
-        raise LQGameError(f"distribution must be one of {_DISTRIBUTIONS}; got {distribution!r}")
-    if rng is None or isinstance(rng, bool):
-        raise LQGameError("rng must be a numpy.random.Generator or an integer seed; got None")
-    try:
-        rng = np.random.default_rng(rng)
-    except (TypeError, ValueError) as exc:
-        raise LQGameError(f"rng must be a numpy.random.Generator or a seed: {exc}") from None
+    radius = check.number(radius, "radius", 0.0)
+    n = check.positive_int(n, "n")
+    distribution = check.choice(distribution, _DISTRIBUTIONS, "distribution")
+    shared_over_time = check.flag(shared_over_time, "shared_over_time")
+    rng = check.generator(seed)
 
     T = centre[0].shape[0]
     groups = 1 if shared_over_time else T

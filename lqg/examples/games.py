@@ -15,16 +15,19 @@ a condition number of every :math:`\Phi_t` at most ``max_condition``).
   diffuse along the edges (:math:`A_t = a(I - h_t L)`, L the graph Laplacian); each player pays
   for its own node's deviation, for disagreeing with its neighbours and for its effort.
 
-:func:`random_game` draws every random number from one ``numpy.random.Generator`` (or a seed for
-one), so a game is reproducible from its seed; :func:`consensus_game` involves no randomness.
+:func:`random_game` draws every random number from one ``numpy.random.Generator`` built from its
+``seed``, so a game is reproducible from its seed; :func:`consensus_game` involves no randomness.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .equilibrium import phi_condition_numbers
-from .model import GaussianState, LQGame, LQGameError
+from .. import _checks as check
+from .._checks import LQGameError
+from ..equilibrium import phi_condition_numbers
+from ..model import LQGame
+from ..states import GaussianState
 
 __all__ = ["random_game", "consensus_game", "ring", "unequal_controls", "MAX_DRAWS"]
 
@@ -32,44 +35,9 @@ __all__ = ["random_game", "consensus_game", "ring", "unequal_controls", "MAX_DRA
 MAX_DRAWS = 100
 
 
-# ---------------------------------------------------------------------------
-# argument checks
-
-
-def _positive_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
-        raise LQGameError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
-def _number(value, name: str, low: float, high: float = np.inf, *, open_low: bool = False,
-            open_high: bool = False) -> float:
-    """``value`` as a float in the interval (low|[low, high)|high], or a ValueError naming it."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
-                                                                       np.floating)):
-        raise LQGameError(f"{name} must be a number; got {value!r}")
-    value = float(value)
-    above = value > low if open_low else value >= low
-    below = value < high if open_high else value <= high
-    if not (np.isfinite(value) and above and below):
-        lo, hi = ("(" if open_low else "["), (")" if open_high else "]")
-        raise LQGameError(f"{name} must lie in {lo}{low:g}, {high:g}{hi}; got {value!r}")
-    return value
-
-
-def _generator(rng) -> np.random.Generator:
-    if rng is None or isinstance(rng, (bool, np.bool_)):
-        raise LQGameError(f"rng must be a numpy.random.Generator or an integer seed; got {rng!r}")
-    try:
-        return np.random.default_rng(rng)
-    except (TypeError, ValueError) as exc:
-        raise LQGameError(f"rng must be a numpy.random.Generator or a seed: {exc}") from None
-
-
 def unequal_controls(N: int) -> tuple:
     """The default control sizes :math:`k_i`: 1, 2, 1, 2, ... (player 0 has one input)."""
-    N = _positive_int(N, "N")
+    N = check.positive_int(N, "N")
     return tuple(1 + i % 2 for i in range(N))
 
 
@@ -77,14 +45,14 @@ def _controls(k, N: int) -> tuple:
     if k is None:
         return unequal_controls(N)
     if isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
-        return (_positive_int(k, "k"),) * N
+        return (check.positive_int(k, "k"),) * N
     try:
         k = tuple(k)
     except TypeError:
         raise LQGameError(f"k must be an int or a sequence of N = {N} ints; got {k!r}") from None
     if len(k) != N:
         raise LQGameError(f"k must hold one control size per player (N = {N}); got {len(k)}")
-    return tuple(_positive_int(ki, f"k[{i}] (player {i})") for i, ki in enumerate(k))
+    return tuple(check.positive_int(ki, f"k[{i}] (player {i})") for i, ki in enumerate(k))
 
 
 # ---------------------------------------------------------------------------
@@ -116,7 +84,7 @@ def _over_time(rng: np.random.Generator, shape: tuple, T: int, time_varying: boo
     return G + variation * rng.standard_normal((T,) + shape)
 
 
-def random_game(N: int, d: int, k=None, T: int = 5, *, rng, noise: float = 0.1,
+def random_game(N: int, d: int, k=None, T: int = 5, *, seed, noise: float = 0.1,
                 time_varying: bool = True, variation: float = 0.3, a: float = 0.9,
                 b: float = 1.0, q: tuple = (0.5, 1.5), r: tuple = (0.5, 1.5),
                 max_condition: float = 100.0) -> LQGame:
@@ -150,8 +118,8 @@ def random_game(N: int, d: int, k=None, T: int = 5, *, rng, noise: float = 0.1,
         Control sizes :math:`k_i`; default 1, 2, 1, 2, ... (:func:`unequal_controls`).
     T : int
         Horizon.
-    rng : numpy.random.Generator or int
-        Source of randomness, or a seed (required: a game is reproducible from it).
+    seed : int, SeedSequence or Generator
+        Source of randomness (required: a game is reproducible from its seed).
     noise : float
         :math:`W = \text{noise}\cdot I` (>= 0; 0 gives deterministic dynamics, which breaks
         Assumption 2.2).
@@ -180,23 +148,22 @@ def random_game(N: int, d: int, k=None, T: int = 5, *, rng, noise: float = 0.1,
 
     Examples
     --------
-    >>> game = random_game(5, 4, T=5, rng=1)
+    >>> game = random_game(5, 4, T=5, seed=1)
     >>> game.k
     (1, 2, 1, 2, 1)
     """
-    N = _positive_int(N, "N")
-    d = _positive_int(d, "d")
-    T = _positive_int(T, "T")
+    N = check.positive_int(N, "N")
+    d = check.positive_int(d, "d")
+    T = check.positive_int(T, "T")
     k = _controls(k, N)
-    rng = _generator(rng)
-    noise = _number(noise, "noise", 0.0)
-    if not isinstance(time_varying, (bool, np.bool_)):
-        raise LQGameError(f"time_varying must be True or False; got {time_varying!r}")
-    variation = _number(variation, "variation", 0.0)
-    a = _number(a, "a", 0.0, 1.0, open_low=True)
-    b = _number(b, "b", 0.0, open_low=True)
+    rng = check.generator(seed)
+    noise = check.number(noise, "noise", 0.0)
+    time_varying = check.flag(time_varying, "time_varying")
+    variation = check.number(variation, "variation", 0.0)
+    a = check.number(a, "a", 0.0, 1.0, open_low=True)
+    b = check.number(b, "b", 0.0, open_low=True)
     q, r = (_eigen_range(v, name) for v, name in ((q, "q"), (r, "r")))
-    max_condition = _number(max_condition, "max_condition", 1.0, open_low=True)
+    max_condition = check.number(max_condition, "max_condition", 1.0, open_low=True)
 
     for _ in range(MAX_DRAWS):
         A = _with_norm(_over_time(rng, (d, d), T, time_varying, variation), a)
@@ -222,8 +189,8 @@ def _eigen_range(value, name: str) -> tuple:
     except (TypeError, ValueError):
         raise LQGameError(f"{name} must be a pair (low, high) of eigenvalue bounds; "
                           f"got {value!r}") from None
-    low = _number(low, f"{name}[0]", 0.0, open_low=True)
-    high = _number(high, f"{name}[1]", low)
+    low = check.number(low, f"{name}[0]", 0.0, open_low=True)
+    high = check.number(high, f"{name}[1]", low)
     return low, high
 
 
@@ -233,7 +200,7 @@ def _eigen_range(value, name: str) -> tuple:
 
 def ring(N: int) -> np.ndarray:
     """Adjacency matrix of the cycle graph on N nodes (node i linked to i - 1 and i + 1)."""
-    N = _positive_int(N, "N", 3)
+    N = check.positive_int(N, "N", 3)
     adjacency = np.zeros((N, N))
     i = np.arange(N)
     adjacency[i, (i + 1) % N] = adjacency[(i + 1) % N, i] = 1.0
@@ -322,17 +289,17 @@ def consensus_game(adjacency, T: int = 5, k=None, *, coupling: float = 0.3,
     """
     G = _adjacency(adjacency)
     N = d = G.shape[0]
-    T = _positive_int(T, "T")
+    T = check.positive_int(T, "T")
     k = _controls(k, N)
-    h = _number(coupling, "coupling", 0.0, open_low=True)
-    s = _number(seasonality, "seasonality", 0.0, 1.0, open_high=True)
-    a = _number(damping, "damping", 0.0, 1.0, open_low=True)
-    own = _number(own, "own", 0.0, open_low=True)
-    disagreement = _number(disagreement, "disagreement", 0.0)
-    eps = _number(regularization, "regularization", 0.0, open_low=True)
-    effort = _number(effort, "effort", 0.0, open_low=True)
-    noise = _number(noise, "noise", 0.0)
-    spread = _number(spread, "spread", 0.0, open_low=True)
+    h = check.number(coupling, "coupling", 0.0, open_low=True)
+    s = check.number(seasonality, "seasonality", 0.0, 1.0, open_high=True)
+    a = check.number(damping, "damping", 0.0, 1.0, open_low=True)
+    own = check.number(own, "own", 0.0, open_low=True)
+    disagreement = check.number(disagreement, "disagreement", 0.0)
+    eps = check.number(regularization, "regularization", 0.0, open_low=True)
+    effort = check.number(effort, "effort", 0.0, open_low=True)
+    noise = check.number(noise, "noise", 0.0)
+    spread = check.number(spread, "spread", 0.0, open_low=True)
 
     laplacian = np.diag(G.sum(axis=1)) - G
     lam_max = float(np.linalg.eigvalsh(laplacian)[-1])

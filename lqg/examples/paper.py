@@ -2,24 +2,32 @@ r"""The games and initial policies printed in the paper (Remark 3.4, Sections 5.
 
 Each preset returns an :class:`~lqg.model.LQGame`; the initial policies the paper prints come
 from their own functions, as joint policies (tuples of arrays of shape (T, k_i, d)). Players are
-indexed from 0 (the paper's player 1 is index 0). Where the text admits two readings the
-docstring says which one is the default and a keyword argument gives the other:
+indexed from 0 (the paper's player 1 is index 0). Where the text admits more than one reading,
+the default is the most literal one and a keyword gives each other; the docstrings quote the
+sentence each keyword interprets:
 
-* :math:`\mathcal N(\mu, s)`: the paper writes :math:`\mathcal N(\mu, \Sigma)` for "mean,
-  covariance" (Section 1, notation), so ``s`` is read as a variance; ``x0_scale="std"`` reads
-  it as a standard deviation.
-* "for t = 1, ..., T-1" (Sections 5.1, 5.2): read as a misprint for t = 0, ..., T-1, because
-  the paper's policies have T gains :math:`K_0, \dots, K_{T-1}` (Section 5.2:
+* :math:`\mathcal N(\mu, s)` (Remark 3.4, Section 5.2): the paper writes :math:`\mathcal N(\mu, \Sigma)`
+  for "mean, covariance" (Section 1, notation), so ``s`` is read as a variance; ``x0_scale="std"``
+  reads it as a standard deviation.
+* "Parameters: for t = 1, ..., T-1" (Sections 5.1, 5.2): read as a misprint for t = 0, ..., T-1,
+  because the paper's policies have T gains :math:`K_0, \dots, K_{T-1}` (Section 5.2:
   :math:`K^1 \in \mathbb R^{1\times 10}` with T = 5 and d = 2). ``matrices_from=1`` gives the
   literal reading, in which nothing happens at t = 0 and the game runs from t = 1 to T:
   T - 1 transitions, returned re-indexed from 0 as a game with horizon T - 1.
+* "the initial state distribution to be :math:`[1,1]^\top` or :math:`[1,1.1]^\top` with
+  probability 0.5 each" (Section 5.1): ``x0="two-point"``; ``x0="gaussian"`` is the Gaussian with
+  the same mean and covariance (Assumption 2.2 asks for a Gaussian :math:`x_0`). Both have the same
+  :math:`\mathbb E[x_0x_0^\top]`, which is all that exact costs and Algorithm 1 use.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .model import DiscreteState, GaussianState, LQGame, LQGameError
+from .. import _checks as check
+from .._checks import LQGameError
+from ..model import LQGame
+from ..states import DiscreteState, GaussianState
 
 __all__ = [
     "remark_3_4",
@@ -31,34 +39,18 @@ __all__ = [
 
 
 def _x0_cov(scale: np.ndarray, x0_scale: str) -> np.ndarray:
-    if x0_scale == "variance":
-        return np.diag(scale)
-    if x0_scale == "std":
-        return np.diag(np.square(scale))
-    raise LQGameError(f"x0_scale must be 'variance' or 'std'; got {x0_scale!r}")
-
-
-def _sigma2(sigma2) -> float:
-    try:
-        value = float(sigma2)
-    except (TypeError, ValueError):
-        raise LQGameError(f"sigma2 must be a number; got {sigma2!r}") from None
-    if not (np.isfinite(value) and value >= 0):
-        raise LQGameError(f"sigma2 (the noise variance, W = sigma2 * I) must be >= 0; got {sigma2!r}")
-    return value
+    x0_scale = check.choice(x0_scale, ("variance", "std"), "x0_scale")
+    return np.diag(scale) if x0_scale == "variance" else np.diag(np.square(scale))
 
 
 def _horizon(T, matrices_from) -> int:
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise LQGameError(f"T must be a positive integer; got {T!r}")
-    if matrices_from not in (0, 1):
+    T = check.positive_int(T, "T")
+    if matrices_from not in (0, 1) or isinstance(matrices_from, bool):
         raise LQGameError(f"matrices_from must be 0 or 1; got {matrices_from!r}")
-    horizon = int(T) - matrices_from
+    horizon = T - matrices_from
     if horizon < 1:
-        raise LQGameError(
-            f"T = {T} with matrices_from = {matrices_from} leaves no transition "
-            f"(horizon T - matrices_from = {horizon})"
-        )
+        raise LQGameError(f"T = {T} with matrices_from = {matrices_from} leaves no transition "
+                          f"(horizon T - matrices_from = {horizon})")
     return horizon
 
 
@@ -121,7 +113,8 @@ def remark_3_4_policies() -> tuple:
     return (K.copy(), K.copy())
 
 
-def section_5_1(sigma2: float, T: int = 10, *, matrices_from: int = 0) -> LQGame:
+def section_5_1(sigma2: float, T: int = 10, *, matrices_from: int = 0,
+                x0: str = "two-point") -> LQGame:
     r"""The Section 5.1 game (modified from Mazumdar et al., 2019, Section 5.1), with
     :math:`W = \sigma^2 I`.
 
@@ -145,8 +138,11 @@ def section_5_1(sigma2: float, T: int = 10, *, matrices_from: int = 0) -> LQGame
     T : int
         Horizon (the paper's T = 10).
     matrices_from : {0, 1}
-        0 (default): the matrices apply at every t = 0, ..., T-1. 1: the literal reading of
-        "for t = 1, ..., T-1", a game with T - 1 transitions (module docstring).
+        "Parameters: for t = 1, ..., T-1". 0 (default): the matrices apply at every
+        t = 0, ..., T-1. 1: the literal reading, a game with T - 1 transitions (module docstring).
+    x0 : {"two-point", "gaussian"}
+        "we assume the initial state distribution to be [1, 1] or [1, 1.1] with probability 0.5
+        each": that two-point law (default), or the Gaussian with its mean and covariance.
 
     Returns
     -------
@@ -163,13 +159,17 @@ def section_5_1(sigma2: float, T: int = 10, *, matrices_from: int = 0) -> LQGame
     :math:`2\times10^{-16}` and :math:`4\times10^{18}`.
     """
     horizon = _horizon(T, matrices_from)
+    points = DiscreteState(points=[[1.0, 1.0], [1.0, 1.1]], probs=[0.5, 0.5])
+    x0 = check.choice(x0, ("two-point", "gaussian"), "x0")
+    if x0 == "gaussian":
+        points = GaussianState(points.mean, points.second_moment - np.outer(points.mean, points.mean))
     return LQGame.time_invariant(
         A=np.array([[0.588, 0.028], [0.570, 0.056]]),
         B=[np.array([[1.0], [1.0]]), np.array([[0.0], [1.0]])],
         Q=[np.diag([0.01, 1.0]), np.diag([1.0, 0.147])],
         R=[np.array([[0.01]])] * 2,
-        W=_sigma2(sigma2) * np.eye(2),
-        x0=DiscreteState(points=[[1.0, 1.0], [1.0, 1.1]], probs=[0.5, 0.5]),
+        W=check.number(sigma2, "sigma2", 0.0) * np.eye(2),
+        x0=points,
         T=horizon,
     )
 
@@ -196,7 +196,8 @@ def section_5_2(sigma2: float, T: int = 5, *, x0_scale: str = "variance",
     T : int
         Horizon (the paper's T = 5).
     x0_scale : {"variance", "std"}
-        Second argument of :math:`\mathcal N(\cdot, \cdot)` read as a variance (default) or a
+        "x_0^1, x_0^2 independent and sampled from N(10, 2) and N(12, 3)": the second argument read
+        as a variance (default, the paper's notation :math:`\mathcal N(\mu, \Sigma)`) or as a
         standard deviation.
     matrices_from : {0, 1}
         As in :func:`section_5_1`.
@@ -219,7 +220,7 @@ def section_5_2(sigma2: float, T: int = 5, *, x0_scale: str = "variance",
         B=[np.array([[1.0], [1.0]]), np.array([[0.5], [1.0]])],
         Q=[np.diag([0.5, 1.0]), np.diag([1.0, 0.3])],
         R=[np.array([[1.0]])] * 2,
-        W=_sigma2(sigma2) * np.eye(2),
+        W=check.number(sigma2, "sigma2", 0.0) * np.eye(2),
         x0=GaussianState(mean=[10.0, 12.0], cov=_x0_cov(np.array([2.0, 3.0]), x0_scale)),
         T=horizon,
     )

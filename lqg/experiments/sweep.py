@@ -31,8 +31,7 @@ __all__ = ["run_sweep", "summarize"]
 
 _RESERVED = ("cell", "seed")
 
-# pandas < 3 reads back the repr of a float exactly only with its round-trip parser; pandas 3
-# always does and deprecates the option
+# pandas < 3 reads a float's repr back exactly only with its round-trip parser (pandas 3 always)
 _EXACT_FLOATS = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
 
 

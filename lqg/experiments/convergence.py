@@ -24,11 +24,6 @@ Rates (Theorem 3.5's linear convergence):
   (:func:`linearized_spectrum`), which also give the largest step size for which the equilibrium
   attracts the iteration (:func:`largest_stable_step`).
 
-Sweeps (:func:`lqg.sweep.run_sweep`, signature ``experiment(params, seeds) -> rows``):
-:func:`section_5_1_runs` (Algorithm 1 from random initial policies around the equilibrium of the
-Section 5.1 game) and :func:`section_5_2_runs` (Algorithm 2 on the Section 5.2 game). Each runs
-all its seeds in one batched call, and each row depends only on the cell's parameters and its
-seed, not on which other seeds share the batch.
 """
 
 from __future__ import annotations
@@ -37,14 +32,12 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .algorithms import PGResult, natural_policy_gradient, per_player
-from .diagnostics import nash_gap
-from .equilibrium import NashSolution, solve_nash
-from .evaluation import closed_loop, stacked_natural_gradient, stacked_value_matrices
-from .model import LQGame, LQGameError
-from .model_free import model_free_natural_policy_gradient
-from .paper import section_5_1, section_5_2, section_5_2_policies
-from .sampling import sample_policies_near
+from .. import _checks as check
+from .. import _kernel as kernel
+from .._checks import LQGameError
+from ..diagnostics import nash_gap
+from ..equilibrium import NashSolution, solve_nash
+from ..runs import PGResult
 
 __all__ = [
     "converged",
@@ -54,9 +47,6 @@ __all__ = [
     "linearized_spectrum",
     "largest_stable_step",
     "linearized_rate",
-    "section_5_1_runs",
-    "section_5_2_runs",
-    "recorded_errors",
 ]
 
 
@@ -65,11 +55,7 @@ __all__ = [
 
 
 def _tolerance(tol) -> float:
-    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, (int, float, np.integer,
-                                                                   np.floating)) \
-            or not np.isfinite(tol) or tol <= 0:
-        raise LQGameError(f"tol must be a positive number; got {tol!r}")
-    return float(tol)
+    return check.number(tol, "tol", 0.0, open_low=True)
 
 
 def _result(result) -> PGResult:
@@ -133,9 +119,10 @@ def nash_gap_history(game: LQGame, result: PGResult, *, chunk: int = 256) -> np.
     numpy.ndarray, shape=(n_records, *batch)
         NaN where a run had diverged (its recorded policies are NaN).
     """
-    result = _result(result)
-    if isinstance(chunk, (bool, np.bool_)) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-        raise LQGameError(f"chunk must be a positive integer; got {chunk!r}")
+    game, result = check.game(game), _result(result)
+    chunk = check.positive_int(chunk, "chunk")
+    if result.game.fingerprint != game.fingerprint:
+        raise LQGameError(f"result was computed on another game ({result.game!r}); this game is {game!r}")
     if result.policies is None or len(result.policy_times) != game.T:
         raise LQGameError("result must record every policy: run with record_policies='all'")
     if result.nash is None:
@@ -194,19 +181,18 @@ def linear_rate(iterations, values, *, upper: float = 1e-2, lower: float = 1e-10
 
 def _natural_gradient_jacobian(game: LQGame, nash: NashSolution | None, step: float):
     """:math:`D(2E)(K^*)`, shape (n, n) with n = T sum(k) d, by central differences."""
-    if not isinstance(game, LQGame):
-        raise LQGameError(f"game must be an LQGame; got {type(game).__name__}")
-    if not (isinstance(step, (int, float, np.integer, np.floating)) and 0 < step < 1):
-        raise LQGameError(f"step must be a number in (0, 1); got {step!r}")
-    nash = solve_nash(game) if nash is None else nash
+    game = check.game(game)
+    step = check.number(step, "step", 0.0, 1.0, open_low=True, open_high=True)
+    nash = check.nash_of(game, nash) or solve_nash(game)
     star = np.concatenate(nash.K, axis=-2)                        # (T, sum k, d)
     n = star.size
     h = step * max(1.0, float(np.abs(star).max()))
     offsets = h * np.eye(n).reshape((n,) + star.shape)
-    K = np.concatenate([star + offsets, star - offsets])          # (2n, T, sum k, d)
+    K = kernel.batch_last(np.concatenate([star + offsets, star - offsets]))   # 2n runs
+    c = kernel.coefficients(game)
     with np.errstate(all="ignore"):
-        closed = closed_loop(game, K)
-        grad = stacked_natural_gradient(game, K, closed, stacked_value_matrices(game, K, closed))
+        _, products = kernel.value_matrices(c, K, kernel.closed_loop(c, K), keep_products=True)
+        grad = np.moveaxis(kernel.natural_gradient(c, K, products), -1, 0)
     D = ((grad[:n] - grad[n:]) / (2 * h)).reshape(n, n).T        # column j: derivative along j
     return D, star.shape
 
@@ -300,9 +286,8 @@ def linearized_rate(game: LQGame, eta, nash: NashSolution | None = None, *,
     float
         :math:`\rho(J)`.
     """
-    if not isinstance(game, LQGame):
-        raise LQGameError(f"game must be an LQGame; got {type(game).__name__}")
-    eta = per_player(eta, game.N, "eta")
+    game = check.game(game)
+    eta = check.per_player(eta, game.N, "eta")
     if spectrum is not None and np.all(eta == eta[0]):
         lam = np.asarray(spectrum, dtype=complex).ravel()
         if lam.size != game.T * sum(game.k) * game.d:
@@ -313,137 +298,3 @@ def linearized_rate(game: LQGame, eta, nash: NashSolution | None = None, *,
     scale = np.broadcast_to(np.repeat(eta, game.k)[None, :, None], shape).reshape(-1)
     J = np.eye(D.shape[0]) - scale[:, None] * D
     return float(np.abs(np.linalg.eigvals(J)).max())
-
-
-# ---------------------------------------------------------------------------
-# sweep experiments
-
-
-def _param(params: Mapping, name: str, default=None):
-    if name in params:
-        return params[name]
-    if default is None:
-        raise LQGameError(f"params needs {name!r}; got {sorted(params)}")
-    return default
-
-
-def _seeds(seeds: Sequence) -> list:
-    seeds = list(seeds)
-    if not seeds:
-        raise LQGameError("seeds is empty")
-    for s in seeds:
-        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 0:
-            raise LQGameError(f"seeds must be non-negative integers; got {s!r}")
-    return [int(s) for s in seeds]
-
-
-def _rows(result: PGResult, tol: float, curves: bool) -> list:
-    """One dict per run: the outcomes of the convergence definition (and the error records)."""
-    ok = converged(result, tol)
-    settle = result.iterations_to(tol)
-    error = final_error(result)
-    rows = []
-    for b in range(ok.shape[0]):
-        row = dict(converged=bool(ok[b]), diverged=bool(result.diverged[b]),
-                   diverged_at=int(result.diverged_at[b]), iterations_to=int(settle[b]),
-                   error=float(error[b]))
-        if curves:
-            for j, m in enumerate(result.iterations):
-                for i in range(result.normalized_error.shape[-1]):
-                    row[f"error{i + 1}_m{m}"] = float(result.normalized_error[j, b, i])
-        rows.append(row)
-    return rows
-
-
-def section_5_1_runs(params: Mapping, seeds: Sequence) -> list:
-    r"""Algorithm 1 on the Section 5.1 game from one random initial policy per seed.
-
-    Seed s draws its initial policy :math:`K^{(0)}` uniformly in the Frobenius ball of radius r
-    around :math:`K^*` (per player and time, :func:`~lqg.sampling.sample_policies_near`) from
-    ``numpy.random.default_rng(s)``; all seeds then run in one batch of
-    :func:`~lqg.algorithms.natural_policy_gradient`. The same seed gives the same direction of
-    :math:`K^{(0)} - K^*` at every radius (common random numbers across the map).
-
-    Parameters
-    ----------
-    params : mapping
-        ``radius`` (r), ``eta`` (:math:`\eta_1 = \eta_2`), ``iterations`` (M), ``tol``
-        (:math:`\tau` of :func:`converged`); optional ``sigma2`` (default 0: the iterates do
-        not depend on it, only the normalized errors do) and ``record_every`` (default 10).
-    seeds : sequence of int
-
-    Returns
-    -------
-    list of dict
-        Per seed: ``converged``, ``diverged``, ``diverged_at`` (-1 if not),
-        ``iterations_to`` (``result.iterations_to(tol)``, -1 if never) and ``error``
-        (:func:`final_error`).
-    """
-    seeds = _seeds(seeds)
-    game = section_5_1(float(_param(params, "sigma2", 0.0)))
-    nash = solve_nash(game)
-    radius = float(_param(params, "radius"))
-    draws = [sample_policies_near(nash.K, radius, 1, np.random.default_rng(s)) for s in seeds]
-    K0 = tuple(np.concatenate([d[i] for d in draws]) for i in range(game.N))
-    result = natural_policy_gradient(
-        game, K0, float(_param(params, "eta")), int(_param(params, "iterations")),
-        record_every=int(_param(params, "record_every", 10)), record_policies="none", nash=nash)
-    return _rows(result, _tolerance(_param(params, "tol")), curves=False)
-
-
-def section_5_2_runs(params: Mapping, seeds: Sequence) -> list:
-    r"""Algorithm 2 on the Section 5.2 game from the paper's initial policy, one run per seed.
-
-    Run s draws all its random numbers from ``numpy.random.SeedSequence(s)`` (``seed=`` a list of
-    the seeds in :func:`~lqg.model_free.model_free_natural_policy_gradient`), so its outcome does
-    not depend on the other seeds of the batch.
-
-    Parameters
-    ----------
-    params : mapping
-        ``sigma2`` (:math:`W = \sigma^2 I`), ``trajectories`` (L), ``radius`` (smoothing r),
-        ``eta``, ``iterations`` (M), ``tol``; optional ``record_every`` (default 10).
-    seeds : sequence of int
-
-    Returns
-    -------
-    list of dict
-        As :func:`section_5_1_runs`, plus each player's normalized error at every recorded
-        iteration m, in columns ``error{i}_m{m}`` (i = 1, 2 as in the paper), for
-        :func:`recorded_errors`.
-    """
-    seeds = _seeds(seeds)
-    game = section_5_2(float(_param(params, "sigma2")))
-    K0 = tuple(np.broadcast_to(K, (len(seeds),) + K.shape)
-               for K in section_5_2_policies(game.T))
-    result = model_free_natural_policy_gradient(
-        game, K0, float(_param(params, "eta")), int(_param(params, "iterations")),
-        trajectories=int(_param(params, "trajectories")), radius=float(_param(params, "radius")),
-        seed=seeds, record_every=int(_param(params, "record_every", 10)), record_policies="none")
-    return _rows(result, _tolerance(_param(params, "tol")), curves=True)
-
-
-def recorded_errors(table) -> tuple:
-    """The error records of :func:`section_5_2_runs` rows as arrays for plotting.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Rows of a sweep (e.g. one cell's), with the ``error{i}_m{m}`` columns.
-
-    Returns
-    -------
-    iterations : numpy.ndarray of int, shape=(n_records,)
-    errors : numpy.ndarray, shape=(n_records, n_rows, N)
-        ``errors[j, r, i]`` is player i's normalized error at ``iterations[j]`` in row r (NaN after
-        a divergence), the layout of ``PGResult.normalized_error`` for
-        :func:`lqg.plotting.normalized_error_figure`.
-    """
-    columns = [c for c in table.columns if c.startswith("error") and "_m" in c]
-    if not columns:
-        raise LQGameError("table has no error{i}_m{m} columns (rows of section_5_2_runs)")
-    players = sorted({int(c[5:c.index("_m")]) for c in columns})
-    iterations = sorted({int(c[c.index("_m") + 2:]) for c in columns})
-    errors = np.stack([np.stack([table[f"error{i}_m{m}"].to_numpy(dtype=float) for i in players],
-                                axis=-1) for m in iterations])
-    return np.array(iterations), errors

@@ -1,0 +1,2 @@
+"""The paper's examples and N-player game families."""
+from . import games, paper

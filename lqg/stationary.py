@@ -1,0 +1,290 @@
+r"""The infinite-horizon game with stationary policies (beyond the paper's finite horizon).
+
+With time-invariant matrices, discount :math:`\beta \in (0, 1]` and stationary policies
+:math:`u_t^i = -K^i x_t`, player i's value matrix solves the discrete Lyapunov equation
+
+.. math::
+
+    P^i = Q^i + \sum_j (K^j)^\top R^{ij} K^j + \beta\, F^\top P^i F, \qquad F = A - \sum_j B^jK^j,
+
+(eq. (3.13) with :math:`P_{t+1} = P_t`), and the stationary feedback Nash equilibrium solves the
+coupled algebraic Riccati equations: (2.4) and (2.5) with :math:`\beta P^{i*}` in place of
+:math:`P_{t+1}^{i*}`. :func:`solve_stationary_nash` finds it by iterating that step (the finite-horizon
+recursion run backwards until it stops changing, as QuantEcon's ``nnash`` does) and says when it
+does not converge.
+
+The stationary games here are :class:`~lqg.model.LQGame` objects whose matrices do not depend on t:
+their :math:`A_0, B_0^i, Q_0^i, R_0^i, R_0^{ij}, W_0` and :math:`x_0` define the infinite-horizon
+game (T and :math:`Q_T^i` play no part). Two objectives are offered:
+
+* ``"total"``: :math:`C^i(K) = \mathbb E\sum_{t\ge0}\beta^t c_t^i = \operatorname{Tr}(P^i\Sigma_0)
+  + \frac{\beta}{1-\beta}\operatorname{Tr}(WP^i)`, finite for :math:`\beta < 1`, or for
+  :math:`\beta = 1` without noise (the setting of Mazumdar et al., 2019);
+* ``"average"``: :math:`\lim_T \frac1T\mathbb E\sum_{t<T} c_t^i = \operatorname{Tr}(WP^i)` for
+  :math:`\beta = 1`, the usual objective with noise and no discount.
+
+Their gradients follow Lemma 3.7: :math:`\nabla_{K^i}C^i = 2E^i\Sigma_K` with
+:math:`E^i = R^{ii}K^i - \beta (B^i)^\top P^i F` and :math:`\Sigma_K = \Sigma_0 + \beta F\Sigma_KF^\top
++ \frac{\beta}{1-\beta}W` (total) or :math:`\Sigma_K = F\Sigma_KF^\top + W` (average).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _checks as check
+from . import _kernel as kernel
+from ._checks import LQGameError
+from .equilibrium import CONDITION_LIMIT, NoUniqueNashError, nash_step, phi_system
+
+__all__ = ["StationaryNash", "NoStationaryNashError", "solve_stationary_nash", "stationary_cost",
+           "stationary_natural_gradient", "stationary_policy_gradient",
+           "stationary_value_matrices", "stationary_covariance"]
+
+OBJECTIVES = ("total", "average")
+
+
+class NoStationaryNashError(LQGameError):
+    """The iteration of the coupled algebraic Riccati equations did not converge."""
+
+
+def _time_invariant(game):
+    game = check.game(game)
+    changing = [name for name, M in (("A", game.A), ("W", game.W), *[(f"B[{i}]", B) for i, B in enumerate(game.B)],
+                                     *[(f"Q[{i}]", Q[:game.T]) for i, Q in enumerate(game.Q)],
+                                     *[(f"R[{i}]", R) for i, R in enumerate(game.R)],
+                                     *[(f"R_cross[{k}]", R) for k, R in game.R_cross.items()])
+                if np.any(M != M[0])]
+    if changing:
+        raise LQGameError(f"a stationary game needs matrices that do not depend on t; "
+                          f"{', '.join(changing)} change(s) with t")
+    return game
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class StationaryNash:
+    r"""The stationary feedback Nash equilibrium of the infinite-horizon game.
+
+    Attributes
+    ----------
+    K : tuple of N numpy.ndarray, shapes (k_i, d)
+        Stationary gains :math:`K^{i*}`, :math:`u_t^i = -K^{i*}x_t`.
+    P : tuple of N numpy.ndarray, shapes (d, d)
+        Value matrices :math:`P^{i*}`.
+    beta : float
+        The discount factor.
+    iterations : int
+        Steps of the recursion until convergence.
+    change : float
+        The largest relative change of :math:`K^*` and :math:`P^*` in the last step (below ``tol``).
+    spectral_radius : float
+        :math:`\rho(\sqrt\beta\,(A - \sum_j B^jK^{j*}))`: below 1 when the equilibrium stabilises the
+        (discounted) closed loop.
+    condition : float
+        Condition number of the last :math:`\Phi` (Remark 2.4).
+    game : LQGame
+    """
+
+    K: tuple
+    P: tuple
+    beta: float
+    iterations: int
+    change: float
+    spectral_radius: float
+    condition: float
+    game: object
+
+    def __repr__(self) -> str:
+        return (f"StationaryNash({self.game!r}, beta={self.beta:g}, iterations={self.iterations}, "
+                f"spectral radius {self.spectral_radius:.4g})")
+
+
+def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12,
+                          max_iter: int = 100_000) -> StationaryNash:
+    r"""The stationary feedback Nash equilibrium: the coupled algebraic Riccati equations.
+
+    Iterates the step of :func:`~lqg.equilibrium.solve_nash` from :math:`P^i = 0`:
+
+    .. math::
+
+        \Phi K^* = \begin{bmatrix}\beta(B^1)^\top P^{1}A\\ \vdots\end{bmatrix}, \qquad
+        P^{i} \leftarrow Q^i + \sum_j (K^{j*})^\top R^{ij}K^{j*}
+        + \beta (A - \textstyle\sum_j B^jK^{j*})^\top P^{i}(A - \textstyle\sum_j B^jK^{j*}),
+
+    with :math:`\Phi` the matrix of Remark 2.4 built from :math:`\beta P^i`, until the largest
+    relative change of :math:`K^*` and :math:`P^*` is below ``tol``.
+
+    Parameters
+    ----------
+    game : LQGame
+        With matrices that do not depend on t (module docstring).
+    beta : float, default 1
+        Discount factor in (0, 1].
+    tol : float
+        Convergence criterion on the relative change per step.
+    max_iter : int
+        Steps before giving up.
+
+    Returns
+    -------
+    StationaryNash
+
+    Raises
+    ------
+    NoStationaryNashError
+        When the iteration does not converge within ``max_iter`` steps or overflows (the message
+        gives the last change).
+    NoUniqueNashError
+        When :math:`\Phi` is singular along the way.
+    """
+    game = _time_invariant(game)
+    beta = check.number(beta, "beta", 0.0, 1.0, open_low=True)
+    tol = check.number(tol, "tol", 0.0, open_low=True)
+    max_iter = check.positive_int(max_iter, "max_iter")
+    c = kernel.coefficients(game)
+    A, B, R = game.A[0], game.B_stacked[0], game.R_block[0]
+    P = np.zeros((game.N, game.d, game.d))
+    K = np.zeros((sum(game.k), game.d))
+    change = np.inf
+    with np.errstate(all="ignore"):
+        for step in range(1, max_iter + 1):
+            phi, BtP = phi_system(c, beta * P, B, R)
+            condition = np.linalg.cond(phi) if np.all(np.isfinite(phi)) else np.inf
+            if not np.isfinite(condition):
+                raise NoStationaryNashError(f"the iteration overflowed after {step} steps: the "
+                                            "coupled Riccati equations have no stabilising solution "
+                                            "reachable from P = 0")
+            if condition > CONDITION_LIMIT:
+                raise NoUniqueNashError(0, condition)
+            K_new, P_new = nash_step(c, 0, phi, BtP, beta * P, A, B)
+            change = max(np.abs(K_new - K).max() / max(1.0, np.abs(K_new).max()),
+                         np.abs(P_new - P).max() / max(1.0, np.abs(P_new).max()))
+            K, P = K_new, P_new
+            if change <= tol:
+                break
+        else:
+            raise NoStationaryNashError(f"the coupled Riccati iteration did not converge in "
+                                        f"{max_iter} steps (last relative change {change:.3g} > "
+                                        f"tol = {tol:g})")
+    F = A - B @ K
+    return StationaryNash(
+        K=tuple(np.ascontiguousarray(K[s]) for s in game.slices),
+        P=tuple(np.ascontiguousarray(P[i]) for i in range(game.N)),
+        beta=beta, iterations=step, change=float(change),
+        spectral_radius=float(np.abs(np.linalg.eigvals(np.sqrt(beta) * F)).max()),
+        condition=float(condition), game=game)
+
+
+# ---------------------------------------------------------------------------
+# stationary policies: Lyapunov equations, costs and gradients
+
+
+def _stationary_policy(game, K, name="K") -> np.ndarray:
+    """Stationary gains, one (*batch, k_i, d) array per player, stacked: (*batch, sum k, d)."""
+    if isinstance(K, np.ndarray) or not isinstance(K, (tuple, list)) or len(K) != game.N:
+        raise LQGameError(f"{name} must be a tuple of {game.N} arrays of shapes (*batch, k_i, d) "
+                          "(stationary gains, one per player)")
+    arrays = []
+    for i, Ki in enumerate(K):
+        Ki = check.real_array(Ki, name, i)
+        if Ki.ndim < 2 or Ki.shape[-2:] != (game.k[i], game.d):
+            raise LQGameError(f"{check.where(name, i)} must have shape (*batch, k_{i}, d) = "
+                              f"(*batch, {game.k[i]}, {game.d}); got {Ki.shape}")
+        check.check_finite(Ki, name, i)
+        arrays.append(Ki)
+    try:
+        batch = np.broadcast_shapes(*(a.shape[:-2] for a in arrays))
+    except ValueError:
+        raise LQGameError(f"{name}: the players' batch shapes do not broadcast") from None
+    return np.concatenate([np.broadcast_to(a, batch + a.shape[-2:]) for a in arrays], axis=-2)
+
+
+def _lyapunov(M: np.ndarray, C: np.ndarray) -> np.ndarray:
+    r"""Solutions X of :math:`X = M X M^\top + C` for stacks (..., d, d), by the vectorised linear
+    system :math:`(I - M \otimes M)\,\mathrm{vec}\,X = \mathrm{vec}\,C`; NaN where
+    :math:`\rho(M) \ge 1` (no finite solution)."""
+    d = M.shape[-1]
+    lead = np.broadcast_shapes(M.shape[:-2], np.shape(C)[:-2])
+    M = np.broadcast_to(M, lead + (d, d))
+    kron = np.einsum("...ab,...cd->...acbd", M, M).reshape(lead + (d * d, d * d))
+    rhs = np.broadcast_to(C, lead + (d, d)).reshape(lead + (d * d, 1))
+    X = np.linalg.solve(np.eye(d * d) - kron, rhs)[..., 0].reshape(lead + (d, d))
+    stable = np.abs(np.linalg.eigvals(M)).max(axis=-1) < 1
+    return np.where(stable[..., None, None], 0.5 * (X + np.swapaxes(X, -1, -2)), np.nan)
+
+
+def _prepare(game, K, beta, objective):
+    game = _time_invariant(game)
+    beta = check.number(beta, "beta", 0.0, 1.0, open_low=True)
+    objective = check.choice(objective, OBJECTIVES, "objective")
+    if objective == "total" and beta == 1 and np.any(game.W[0]):
+        raise LQGameError("with noise and beta = 1 the total cost is infinite: take beta < 1 or "
+                          "objective='average'")
+    if objective == "average" and beta != 1:
+        raise LQGameError(f"objective='average' is the undiscounted average cost: beta must be 1; "
+                          f"got {beta:g}")
+    Ks = _stationary_policy(game, K)
+    return game, Ks, beta, objective, game.A[0] - game.B_stacked[0] @ Ks
+
+
+def _batch_last(Ks: np.ndarray) -> np.ndarray:
+    """Stationary stacked gains (*batch, sum k, d) as one time step of the kernel, (1, sum k, d, R)."""
+    return kernel.batch_last(Ks[..., None, :, :])
+
+
+def stationary_value_matrices(game, K, *, beta: float = 1.0) -> np.ndarray:
+    r"""Every player's :math:`P^i` of the stationary policy K (module docstring), shape (*batch, N, d, d);
+    NaN where :math:`\sqrt\beta(A - \sum_jB^jK^j)` is not stable (the cost is infinite)."""
+    game, Ks, beta, _, F = _prepare(game, K, beta, "average" if beta == 1 else "total")
+    stage = kernel.stage_weights(kernel.coefficients(game), _batch_last(Ks), times=slice(0, 1))
+    stage = kernel.batch_first(stage[0], Ks.shape[:-2])                # (*batch, N, d, d)
+    M = np.sqrt(beta) * np.swapaxes(F, -1, -2)[..., None, :, :]
+    with np.errstate(all="ignore"):
+        return _lyapunov(M, stage)
+
+
+def stationary_covariance(game, K, *, beta: float = 1.0, objective: str = "total") -> np.ndarray:
+    r""":math:`\Sigma_K`, the (discounted) sum or the stationary second moment of the states
+    (module docstring), shape (*batch, d, d); NaN where the closed loop is not stable."""
+    game, Ks, beta, objective, F = _prepare(game, K, beta, objective)
+    if objective == "average":
+        C, M = game.W[0], F
+    else:
+        C = game.x0.second_moment + (beta / (1 - beta) * game.W[0] if beta < 1 else 0.0)
+        M = np.sqrt(beta) * F
+    with np.errstate(all="ignore"):
+        return _lyapunov(M, C)
+
+
+def stationary_cost(game, K, *, beta: float = 1.0, objective: str = "total") -> np.ndarray:
+    r"""Each player's infinite-horizon cost of the stationary policy K, shape (*batch, N);
+    ``inf`` where the closed loop is not stable."""
+    game, _, beta, objective, _ = _prepare(game, K, beta, objective)
+    P = stationary_value_matrices(game, K, beta=beta)
+    if objective == "average":
+        weight = game.W[0]
+    else:
+        weight = game.x0.second_moment + (beta / (1 - beta) * game.W[0] if beta < 1 else 0.0)
+    costs = np.einsum("...nab,ba->...n", P, weight)
+    return np.where(np.isnan(costs), np.inf, costs)
+
+
+def stationary_natural_gradient(game, K, *, beta: float = 1.0) -> tuple:
+    r""":math:`2E^i = 2(R^{ii}K^i - \beta(B^i)^\top P^i F)` for every player, shapes (*batch, k_i, d);
+    NaN where the closed loop is not stable."""
+    game, Ks, beta, _, F = _prepare(game, K, beta, "average" if beta == 1 else "total")
+    P = stationary_value_matrices(game, K, beta=beta)                 # (*batch, N, d, d)
+    products = kernel.batch_last(beta * P @ F[..., None, :, :])[None]   # (1, N, d, d, R)
+    natural = kernel.natural_gradient(kernel.coefficients(game), _batch_last(Ks), products,
+                                      times=slice(0, 1))
+    natural = kernel.batch_first(natural[0], Ks.shape[:-2])            # (*batch, sum k, d)
+    return tuple(np.ascontiguousarray(natural[..., s, :]) for s in game.slices)
+
+
+def stationary_policy_gradient(game, K, *, beta: float = 1.0, objective: str = "total") -> tuple:
+    r"""Lemma 3.7 for stationary policies: :math:`\nabla_{K^i}C^i = 2E^i\Sigma_K`, shapes
+    (*batch, k_i, d); NaN where the closed loop is not stable."""
+    S = stationary_covariance(game, K, beta=beta, objective=objective)
+    return tuple(E @ S for E in stationary_natural_gradient(game, K, beta=beta))
