@@ -108,6 +108,33 @@ class PGResult:
         first = np.argmax(stays, axis=0)
         return np.where(stays.any(axis=0), self.iterations[first], -1)
 
+    def select(self, runs) -> "PGResult":
+        """The result of some runs of the batch: ``runs`` indexes the flattened batch (a slice, an
+        array of indices or a boolean mask). Runs do not depend on their batch, so this is what a
+        call with those runs alone would have returned."""
+        batch = self.diverged.shape
+        n = int(np.prod(batch, dtype=int))
+        index = np.arange(n)[runs]
+        if index.ndim != 1:
+            raise LQGameError(f"runs must select a one-dimensional set of runs; got shape {index.shape}")
+
+        def pick(a, lead):                       # ``lead`` axes before the batch
+            flat = a.reshape(a.shape[:lead] + (n,) + a.shape[lead + len(batch):])
+            return np.take(flat, index, axis=lead)
+
+        diverged = pick(self.diverged, 0)
+        count = int(diverged.sum())
+        message = (f"{self.message.split(':')[0]}: {index.size} run(s) completed {self.nit} "
+                   "iterations without diverging" if not count else
+                   f"{self.message.split(':')[0]}: {count} of {index.size} run(s) diverged (first at "
+                   f"iteration {int(pick(self.diverged_at, 0)[diverged].min())})")
+        return PGResult(
+            K=tuple(pick(K, 0) for K in self.K), costs=pick(self.costs, 1),
+            normalized_error=pick(self.normalized_error, 1), iterations=self.iterations,
+            policies=None if self.policies is None else tuple(pick(P, 1) for P in self.policies),
+            policy_times=self.policy_times, diverged=diverged, diverged_at=pick(self.diverged_at, 0),
+            nit=self.nit, nash=self.nash, message=message, game=self.game)
+
     def __repr__(self) -> str:
         return (f"PGResult(nit={self.nit}, batch={self.diverged.shape}, records={len(self.iterations)}, "
                 f"diverged={int(np.sum(self.diverged))}, message={self.message!r})")

@@ -9,10 +9,11 @@ import numpy as np
 
 from .. import _checks as check
 from ..equilibrium import NashSolution, solve_nash
+from ..evaluation import cost
 from ._common import (evaluate, norm2, ratio, require_assumption_2_1, sigma_k_star, sigma_min,
                       sigma_x_lemma_3_1)
 
-__all__ = ["unilateral_gaps", "nash_gap", "GradientDominance", "gradient_dominance"]
+__all__ = ["unilateral_gaps", "nash_gap", "GradientDominance", "gradient_dominance", "deviation_curves"]
 
 
 def _nash(game, nash: NashSolution | None) -> NashSolution:
@@ -232,3 +233,47 @@ def gradient_dominance(game, K: Sequence, nash: NashSolution | None = None,
         gap=gap, upper=upper, lower=lower, upper_gradient=upper_gradient,
         lower_gradient=lower_gradient, sigma_x_lower=sx_lower, sigma_x_upper=sx_upper,
     )
+
+
+def deviation_curves(game, nash: NashSolution | None = None, *, scale: float = 0.5,
+                     points: int = 41, directions: int = 8, seed=0) -> tuple:
+    r"""Each player's cost :math:`C^i(K^{i*} + \varepsilon D, K^{-i*})` along random directions D of
+    unit Frobenius norm per t, for :math:`\varepsilon` in [-``scale``, ``scale``]: at a Nash
+    equilibrium every curve is smallest at :math:`\varepsilon = 0`.
+
+    Parameters
+    ----------
+    game : LQGame
+    nash : NashSolution, optional
+    scale : float
+        Largest :math:`|\varepsilon|`.
+    points : int
+        Number of values of :math:`\varepsilon` (odd, so that 0 is one of them).
+    directions : int
+        Random directions per player.
+    seed : int, SeedSequence or Generator
+        The directions are drawn player after player from this stream.
+
+    Returns
+    -------
+    eps : numpy.ndarray, shape=(points,)
+    costs : list of N numpy.ndarray, shapes (points, directions)
+        Player i's own cost along its directions.
+    """
+    game = check.game(game)
+    nash = _nash(game, nash)
+    scale = check.number(scale, "scale", 0.0, open_low=True)
+    points = check.positive_int(points, "points")
+    if points % 2 == 0:
+        raise check.LQGameError(f"points must be odd (so that epsilon = 0 is among them); got {points}")
+    directions = check.positive_int(directions, "directions")
+    rng = check.generator(seed)
+    eps = np.linspace(-scale, scale, points)
+    curves = []
+    for i in range(game.N):
+        D = rng.standard_normal((directions, game.T, game.k[i], game.d))
+        D /= np.linalg.norm(D, axis=(-2, -1), keepdims=True)
+        K = list(nash.K)
+        K[i] = nash.K[i] + eps[:, None, None, None, None] * D
+        curves.append(cost(game, tuple(K))[..., i])
+    return eps, curves

@@ -1,13 +1,11 @@
-"""Figures in the style of the paper's Section 5: normalized errors and learned-policy paths; and
-annotated heat maps for the sensitivity maps beyond the paper.
+"""Figures in the style of the paper's Section 5: normalized errors and learned-policy paths.
 
-Functions take plain arrays (as recorded in :class:`~lqg.algorithms.PGResult`) and draw on
-Matplotlib axes; the ``*_figure`` functions build the whole figure with titles and labels.
+Functions take plain arrays (as recorded in :class:`~lqg.runs.PGResult`) and draw on Matplotlib
+axes; the ``*_figure`` functions build the whole figure with titles and labels.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Mapping, Sequence
 
 import matplotlib
@@ -15,11 +13,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = [
-    "annotated_map",
+    "error_bands_figure",
     "error_curves",
     "normalized_error_figure",
     "policy_path",
+    "policy_path_panels",
     "policy_paths_figure",
+    "readings_figure",
+    "run_in_paper_layout",
     "shade_period",
 ]
 
@@ -49,16 +50,31 @@ def error_curves(ax, iterations: np.ndarray, errors: np.ndarray, *, label: str |
         # a player's cost can fall below its Nash cost while the others are off equilibrium, so
         # the normalized error can be negative: on log axes its magnitude is drawn
         shown = np.clip(np.abs(shown), floor, None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN records after divergence
-        median = np.nanmedian(shown, axis=1)
-        lo, hi = np.nanquantile(shown, band, axis=1)
+    median, lo, hi = _nan_quantiles(shown, (0.5, *band))
     (line,) = ax.plot(iterations, median, label=label, color=color, lw=1.4)
     if errors.shape[1] > 1:
         ax.fill_between(iterations, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
     if log:
         ax.set_yscale("log")
     return line
+
+
+def _nan_quantiles(x: np.ndarray, quantiles) -> list:
+    """Quantiles of each row of ``x`` over its non-NaN entries (NumPy's default linear method),
+    vectorised over the rows (``np.nanquantile`` loops over them); NaN for an all-NaN row."""
+    ordered = np.sort(x, axis=1)                                    # NaN sort last
+    valid = np.sum(~np.isnan(x), axis=1)
+    rows = np.arange(x.shape[0])
+    out = []
+    for q in quantiles:
+        position = q * np.maximum(valid - 1, 0)
+        low = np.floor(position).astype(int)
+        high = np.minimum(low + 1, np.maximum(valid - 1, 0))
+        frac = position - low
+        with np.errstate(invalid="ignore"):
+            value = ordered[rows, low] + (ordered[rows, high] - ordered[rows, low]) * frac
+        out.append(np.where(valid > 0, value, np.nan))
+    return out
 
 
 def shade_period(ax, start: float, stop: float, label: str | None = None):
@@ -69,7 +85,7 @@ def shade_period(ax, start: float, stop: float, label: str | None = None):
 def normalized_error_figure(iterations: np.ndarray, curves: Mapping[str, np.ndarray], *,
                             title: str, players: Sequence[int] | None = None,
                             shade: tuple[float, float] | None = None, band=(0.1, 0.9),
-                            threshold: float | None = None):
+                            threshold: float | None = None, ylim: tuple | None = None):
     """One panel per player: normalized error against iteration for each labelled set of runs.
 
     Parameters
@@ -85,6 +101,8 @@ def normalized_error_figure(iterations: np.ndarray, curves: Mapping[str, np.ndar
         Iterations to shade grey (see :func:`shade_period`).
     threshold : float, optional
         A horizontal dashed line, e.g. the paper's 0.5 % accuracy level.
+    ylim : (float, float), optional
+        Limits of the (logarithmic) error axis.
 
     Returns
     -------
@@ -107,8 +125,32 @@ def normalized_error_figure(iterations: np.ndarray, curves: Mapping[str, np.ndar
         ax.set_title(f"player {i + 1}")
         ax.set_xlabel("iteration $m$")
         ax.grid(alpha=0.3, which="both")
+        if ylim is not None:
+            ax.set_ylim(*ylim)
     axes[0][0].set_ylabel("|normalized error|")
     axes[0][-1].legend(fontsize="small")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def error_bands_figure(curves: Mapping[str, object], *, title: str, threshold: float | None = None):
+    """Both players' error bands for several sets of runs on shared axes: ``curves`` maps a label
+    to a :class:`~lqg.runs.PGResult` (the layout of the Figures 4-6 summary)."""
+    results = list(curves.values())
+    N = results[0].normalized_error.shape[-1]
+    fig, axes = plt.subplots(1, N, figsize=(5.5 * N, 3.8), sharey=True, squeeze=False)
+    for label, res in curves.items():
+        for i in range(N):
+            error_curves(axes[0][i], res.iterations, res.normalized_error[..., i], label=label)
+    for i, ax in enumerate(axes[0]):
+        if threshold is not None:
+            ax.axhline(threshold, color="k", ls="--", lw=0.8)
+        ax.set_title(f"player {i + 1}")
+        ax.set_xlabel("iteration $m$")
+        ax.grid(alpha=0.3, which="both")
+    axes[0][0].set_ylabel("|normalized error|")
+    axes[0][-1].legend(fontsize="x-small")
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -193,46 +235,57 @@ def policy_paths_figure(iterations: np.ndarray, errors: np.ndarray, paths: np.nd
     return fig
 
 
-def annotated_map(ax, values, x: Sequence, y: Sequence, *, fmt: str = "{:.0%}", cmap="viridis",
-                  vmin: float | None = 0.0, vmax: float | None = 1.0, missing: str = ""):
-    """A heat map on equally spaced cells, each cell labelled with its value.
+def run_in_paper_layout(result, run: int, nash, *, title: str,
+                        highlight: tuple[float, float] | None = None):
+    """One run of a batch in the layout of Figures 3-6 (:func:`policy_paths_figure`): its error and
+    the path of every player's :math:`K_0^i`, from a :class:`~lqg.runs.PGResult` that recorded
+    policies and the game's :class:`~lqg.equilibrium.NashSolution`."""
+    paths = np.stack([P[:, run, 0, 0, :] for P in result.policies], axis=1)     # (records, N, 2)
+    return policy_paths_figure(result.iterations, result.normalized_error[:, run], paths,
+                               np.array([K[0, 0] for K in nash.K]), title=title, highlight=highlight)
 
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    values : array_like, shape=(len(y), len(x))
-        ``values[j, i]`` is drawn at column ``x[i]`` and row ``y[j]`` (row 0 at the bottom).
-        NaN cells are left blank and labelled ``missing``.
-    x, y : sequence
-        The parameter values of the columns and rows, used as tick labels (the cells are evenly
-        spaced whatever the values, so a log-spaced grid reads naturally).
-    fmt : str
-        Format of the labels, e.g. ``"{:.0%}"`` for fractions or ``"{:.2g}"``.
-    cmap, vmin, vmax
-        As in :meth:`matplotlib.axes.Axes.imshow`; ``None`` limits follow the data.
 
-    Returns
-    -------
-    matplotlib.image.AxesImage
-        For a colour bar.
-    """
-    values = np.asarray(values, dtype=float)
-    if values.shape != (len(y), len(x)):
-        raise ValueError(f"values must have shape (len(y), len(x)) = ({len(y)}, {len(x)}); "
-                         f"got {values.shape}")
-    cmap = matplotlib.colormaps.get_cmap(cmap).with_extremes(bad="0.9")
-    image = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap=cmap,
-                      vmin=vmin, vmax=vmax, interpolation="nearest")
-    for j in range(len(y)):
-        for i in range(len(x)):
-            v = values[j, i]
-            if np.isfinite(v):
-                red, green, blue, _ = image.cmap(image.norm(v))
-                # dark text on light cells: relative luminance of the cell's colour (ITU-R BT.709)
-                color = "black" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.45 else "white"
-                ax.text(i, j, fmt.format(v), ha="center", va="center", fontsize="small", color=color)
-            elif missing:
-                ax.text(i, j, missing, ha="center", va="center", fontsize="small", color="0.4")
-    ax.set_xticks(range(len(x)), [f"{v:g}" for v in x])
-    ax.set_yticks(range(len(y)), [f"{v:g}" for v in y])
-    return image
+def policy_path_panels(results: Mapping[str, object], target: np.ndarray, *, title: str,
+                       run: int = 0, player: int = 0):
+    """The path of one player's :math:`K_0^i` in one run, one panel per labelled result (Figure 8);
+    a diverged run's path stops where it diverged."""
+    fig, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4.2), squeeze=False)
+    for ax, (label, res) in zip(axes[0], results.items()):
+        K0 = res.policies[player][:, run, 0, 0, :]
+        finite = np.isfinite(K0).all(axis=-1)
+        policy_path(ax, K0[finite], target, player=player, label=f"learned $K_0^{player + 1}$ (seed {run})")
+        ax.set_title(label + (f" (diverged at m = {res.diverged_at.flat[run]})"
+                              if res.diverged.flat[run] else ""))
+        ax.legend(fontsize="x-small")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def readings_figure(results: Mapping[str, Mapping], *, title: str, threshold: float | None = None,
+                    ylim: tuple | None = None):
+    """Figure 7 under several readings: one row per reading (label -> {sigma^2: PGResult}), one
+    column per player, every noise level's median and band."""
+    rows = list(results.items())
+    N = next(iter(rows[0][1].values())).normalized_error.shape[-1]
+    fig, axes = plt.subplots(len(rows), N, figsize=(5.2 * N, 3.4 * len(rows)), squeeze=False,
+                             sharey=True, sharex=True)
+    for r, (label, runs) in enumerate(rows):
+        for i in range(N):
+            ax = axes[r][i]
+            for s, res in runs.items():
+                error_curves(ax, res.iterations, res.normalized_error[..., i],
+                             label=f"$\\sigma^2 = {s:g}$")
+            if threshold is not None:
+                ax.axhline(threshold, color="k", ls="--", lw=0.8)
+            if ylim is not None:
+                ax.set_ylim(*ylim)
+            ax.set_title(f"{label}: player {i + 1}", fontsize="medium")
+            ax.grid(alpha=0.3, which="both")
+        axes[r][0].set_ylabel("|normalized error|")
+    for ax in axes[-1]:
+        ax.set_xlabel("iteration $m$")
+    axes[0][-1].legend(fontsize="x-small")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,224 @@
+r"""Readings of the paper: every choice the text of Sections 4-5 leaves open, and the experiments of
+Figures 1-8 run under each.
+
+A :class:`Reading` names the options it sets (on the paper's game presets, on the initial
+policies of Section 5.1, on Algorithm 2, or on the outcome measures) and quotes the sentence of the
+paper it interprets. :func:`section_5_1` and :func:`section_5_2` run the figures' experiments under
+a list of readings, batched (runs do not depend on their batch), and return the measured values the
+claims of :mod:`lqg.reproduction.catalog` read; :func:`estimator_under` measures, at a fixed policy,
+what each reading does to the estimates of Algorithm 2 (the mechanism behind a changed outcome).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import _checks as check
+from ..equilibrium import solve_nash
+from ..episodes import perturbed_episodes
+from ..estimators import natural_gradient_estimate
+from ..evaluation import natural_gradient, state_covariances
+from ..examples import paper
+from ..known_parameters import natural_policy_gradient
+from ..sampling import sample_policies_near
+from ..unknown_parameters import model_free_natural_policy_gradient
+from ..verification import monte_carlo_cost
+from . import outcomes
+
+__all__ = ["Reading", "section_5_1", "section_5_2", "estimator_under", "monte_carlo_errors"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reading of the text: the options it sets and the sentence it interprets.
+
+    Attributes
+    ----------
+    key, label : str
+        Identifier and short label (for tables).
+    quote : str
+        The sentence of the paper the reading interprets, and how.
+    game : dict
+        Options of the paper's preset (:func:`~lqg.examples.paper.section_5_1`, ``section_5_2``).
+    algorithm : dict
+        Options of :func:`~lqg.unknown_parameters.model_free_natural_policy_gradient`.
+    policies : dict
+        Options of :func:`~lqg.sampling.sample_policies_near` (Section 5.1's initial policies).
+    measure : dict
+        Options of the outcome measures: ``signed`` and ``rule`` (:mod:`lqg.experiments.outcomes`),
+        ``monte_carlo`` (normalized errors from Monte Carlo costs, Section 5.2).
+    """
+
+    key: str
+    label: str
+    quote: str
+    game: dict = field(default_factory=dict)
+    algorithm: dict = field(default_factory=dict)
+    policies: dict = field(default_factory=dict)
+    measure: dict = field(default_factory=dict)
+
+    def combined(self, other: "Reading") -> "Reading":
+        """Both readings at once."""
+        return Reading(f"{self.key}+{other.key}", f"{self.label} + {other.label}",
+                       f"{self.quote} Together with: {other.quote}",
+                       {**self.game, **other.game}, {**self.algorithm, **other.algorithm},
+                       {**self.policies, **other.policies}, {**self.measure, **other.measure})
+
+
+def _measure(reading: Reading) -> dict:
+    return dict(signed=reading.measure.get("signed", False), rule=reading.measure.get("rule", "at"))
+
+
+# ---------------------------------------------------------------------------
+# Section 5.1: Algorithm 1, Figures 1-6
+
+
+def section_5_1(readings: list, *, runs: int, seed: int, sigma2_values, radii, eta: float,
+                iterations: int, accuracy: float, within: int, record_every: int,
+                fig3_radius: float, fig3_iterations: int, peak_start: int, peak_end: int,
+                radius_wide: float, radius_narrow: float, eta_slow: float, eta2_fig5: float,
+                iterations_4_6: int) -> dict:
+    r"""The measured values of Figures 1-6 under each reading (key -> dict).
+
+    Per reading, ``runs`` initial policies for each radius of Figures 1-2 (:math:`\eta` = ``eta``;
+    the recorded policies are evaluated at every :math:`\sigma^2`, since Algorithm 1 never reads W)
+    and for each of the three settings of Figures 4-6 (:math:`\sigma^2 = 0`). Readings with the
+    same dynamics run in one batched call, and readings that differ only in the law of
+    :math:`x_0` or the measure share their runs. The seeds are those of notebooks 04 and 05, whose
+    first ``runs`` initial policies these are.
+    """
+    runs = check.positive_int(runs, "runs")
+    groups = {}
+    for reading in readings:
+        dynamics = tuple(sorted((k, v) for k, v in reading.game.items() if k != "x0"))
+        groups.setdefault(dynamics, {}).setdefault(tuple(sorted(reading.policies.items())), []).append(reading)
+    size = len(radii) + 3
+    found = {}
+    for dynamics, starts in groups.items():
+        game = paper.section_5_1(0.0, **dict(dynamics))
+        nash = solve_nash(game)
+        policies, steps = [], []
+        for options in starts:                  # the radii of Figs 1-2, then Figs 4-6
+            for r, stream in [*((r, j) for j, r in enumerate(radii)), (radius_wide, 0),
+                              (radius_wide, 0), (radius_narrow, 1)]:
+                policies.append(sample_policies_near(nash.K, r, runs, np.random.SeedSequence(
+                    [seed, stream]), **dict(options)))
+            steps += [[eta, eta]] * len(radii) + [[eta_slow, eta_slow], [eta_slow, eta2_fig5],
+                                                   [eta_slow, eta_slow]]
+        together = natural_policy_gradient(
+            game, tuple(np.concatenate([K[i] for K in policies]) for i in range(game.N)),
+            np.repeat(steps, runs, axis=0), max(iterations, fig3_iterations, iterations_4_6),
+            record_every=record_every, record_policies="all", nash=nash)
+        for m, members in enumerate(starts.values()):
+            group = [together.select(slice((m * size + j) * runs, (m * size + j + 1) * runs))
+                     for j in range(size)]
+            for reading in members:
+                found[reading.key] = _figures_1_6(reading, group, radii=radii, sigma2_values=sigma2_values,
+                                                  iterations=iterations, record_every=record_every,
+                                                  accuracy=accuracy, within=within,
+                                                  fig3_radius=fig3_radius, peak_start=peak_start,
+                                                  peak_end=peak_end)
+                found[reading.key].update(runs=runs, eta=eta_slow, iterations=iterations_4_6,
+                                          iterates_depend_on_noise=False)  # notebook 04 checks it
+    return found
+
+
+def _figures_1_6(reading, group, *, radii, sigma2_values, iterations, record_every, accuracy,
+                 within, fig3_radius, peak_start, peak_end) -> dict:
+    games = {s: paper.section_5_1(s, **reading.game) for s in sigma2_values}
+    records = iterations // record_every + 1
+    errors = {(r, s): err[:records] for r, res in zip(radii, group)
+              for s, err in outcomes.errors_under_noise(res, games).items()}
+    values = outcomes.figures_1_2(errors, np.arange(0, iterations + 1, record_every),
+                                  accuracy=accuracy, within=within, **_measure(reading))
+    values.update(outcomes.figure_3(group[list(radii).index(fig3_radius)], accuracy=accuracy,
+                                    peak_start=peak_start, peak_end=peak_end))
+    values.update(outcomes.figures_4_6(dict(zip(("Figure 4", "Figure 5", "Figure 6"),
+                                                group[len(radii):])), accuracy=accuracy))
+    values.update(accuracy=accuracy, within=within, peak_start=peak_start, peak_end=peak_end)
+    return values
+
+
+# ---------------------------------------------------------------------------
+# Section 5.2: Algorithm 2, Figures 7-8
+
+
+def monte_carlo_errors(result, game, nash, *, episodes: int, seed) -> np.ndarray:
+    """Normalized errors of the recorded iterates from Monte Carlo costs (``episodes`` unperturbed
+    episodes each), against a Monte Carlo estimate of :math:`C^i(K^*)`; (records, runs, N)."""
+    stacked = np.concatenate(result.policies, axis=-2)
+    finite = np.isfinite(stacked).all(axis=(-3, -2, -1))
+    policies = tuple(np.where(finite[..., None, None, None], P, 0.0) for P in result.policies)
+    star, _ = monte_carlo_cost(game, nash.K, episodes, np.random.SeedSequence([*seed, 1]))
+    costs, _ = monte_carlo_cost(game, policies, episodes, np.random.SeedSequence([*seed, 2]))
+    return np.where(finite[..., None], (costs - star) / star, np.nan)
+
+
+def section_5_2(readings: list, *, sigma2_values, seeds: int, seed: int, eta: float,
+                trajectories: int, radius: float, iterations: int, record_every: int,
+                accuracy: float, within: int, fig8_sigma2) -> dict:
+    """The runs of Figure 7 under each reading and their measured values: key -> (runs, values),
+    runs mapping sigma^2 to a PGResult.
+
+    Run j of noise level k draws from ``SeedSequence([seed, k, j])`` under every reading (the
+    streams of notebook 06). Readings that differ only in the measure share their runs.
+    """
+    done, found = {}, {}
+    for reading in readings:
+        key = (tuple(sorted(reading.game.items())), tuple(sorted(reading.algorithm.items())))
+        if key not in done:
+            results = {}
+            for k, s in enumerate(sigma2_values):
+                game = paper.section_5_2(s, **reading.game)
+                K0 = tuple(np.broadcast_to(K, (seeds,) + K.shape)
+                           for K in paper.section_5_2_policies(game.T))
+                results[s] = model_free_natural_policy_gradient(
+                    game, K0, eta, iterations, trajectories=trajectories, radius=radius,
+                    seed=[np.random.SeedSequence([seed, k, j]) for j in range(seeds)],
+                    record_every=record_every, record_policies="all", **reading.algorithm)
+            done[key] = results
+        results = done[key]
+        episodes = reading.measure.get("monte_carlo", 0)
+        errors = {s: monte_carlo_errors(res, res.game, res.nash, episodes=episodes, seed=[seed, k])
+                  for k, (s, res) in enumerate(results.items())} if episodes else None
+        target = solve_nash(paper.section_5_2(0.1, **reading.game)).K[0][0, 0]
+        values = outcomes.figures_7_8(results, accuracy=accuracy, within=within,
+                                      figure_8=fig8_sigma2, target=target, errors=errors,
+                                      **_measure(reading))
+        values.update(seeds=seeds, accuracy=accuracy, within=within, iterations=iterations)
+        found[reading.key] = (results, values)
+    return found
+
+
+# ---------------------------------------------------------------------------
+# the mechanism: what a reading does to the estimates at a fixed policy
+
+
+def estimator_under(reading: Reading, sigma2: float, *, replications: int, trajectories: int,
+                    radius: float, seed) -> dict:
+    r"""At the paper's initial policy of Section 5.2, with ``replications`` independent iterations'
+    episodes: the mean observed cost, the relative error of the step direction of (4.2) against the
+    natural gradient :math:`2E_{t,i}` (root mean square over replications, players and t), and the
+    median over replications of the smallest eigenvalue of :math:`\widehat\Sigma_t^i` at the last t.
+    """
+    game = paper.section_5_2(sigma2, **reading.game)
+    K = paper.section_5_2_policies(game.T)
+    options = {k: v for k, v in reading.algorithm.items() if k not in ("smoothing", "updates")}
+    batch = tuple(np.broadcast_to(Ki, (replications,) + Ki.shape) for Ki in K)
+    found = perturbed_episodes(game, batch, trajectories=trajectories, radius=radius, seed=seed,
+                               **options)
+    directions = natural_gradient_estimate(found, radius,
+                                           smoothing=reading.algorithm.get("smoothing", "D/r^2"))
+    exact = natural_gradient(game, K)
+    error = np.sqrt(np.mean([np.sum((d - e) ** 2, axis=(-2, -1)) / np.sum(e ** 2, axis=(-2, -1))
+                             for d, e in zip(directions, exact)]))
+    if found.second_moments is not None:
+        sigma = found.second_moments
+    else:
+        x = found.states
+        sigma = np.einsum("...ld,...le->...de", x, x) / x.shape[-2]
+    return dict(mean_cost=float(found.costs.mean()), direction_error=float(error),
+                lambda_min=float(np.median(np.linalg.eigvalsh(sigma[..., -1, :, :])[..., 0])),
+                exact_lambda_min=float(np.linalg.eigvalsh(state_covariances(game, K)[game.T - 1])[0]))

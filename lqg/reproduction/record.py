@@ -1,0 +1,197 @@
+"""A notebook's record: its parameters, output folder, figures and ``results.json``, with provenance.
+
+:class:`Run` is what a notebook creates in its (hidden) set-up cell, ``run = Run(name, globals())``:
+it reads the notebook's own parameters cell (:mod:`lqg.reproduction.parameters`), checks the values
+the notebook runs with, knows whether they are the paper's settings (the cell's literals), and
+starts the clock. ``run.save_figure`` and ``run.conclude`` write the figures and ``results.json``,
+each stamped with :func:`provenance`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import math
+import os
+import platform
+import subprocess
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from .claims import Claim, claims_table, evaluate
+from .parameters import check_values, read_parameters
+
+__all__ = ["Run", "provenance", "code_fingerprint", "checkout_root", "output_root", "plain_json"]
+
+
+def checkout_root() -> Path | None:
+    """The repository root when lqg is imported from a checkout (it holds ``_toc.yml``)."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "_toc.yml").is_file() else None
+
+
+def output_root() -> Path:
+    """Where notebooks write by default: ``$LQG_OUTPUT_DIR`` if set, else ``<repository>/outputs``
+    when lqg runs from a checkout, else ``./outputs``."""
+    if os.environ.get("LQG_OUTPUT_DIR"):
+        return Path(os.environ["LQG_OUTPUT_DIR"])
+    return (checkout_root() or Path.cwd()) / "outputs"
+
+
+def _git_commit() -> str:
+    root = checkout_root()
+    if root is None or not (root / ".git").exists():
+        return "not a git checkout"
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "lqg"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "not a git checkout"
+    return out + (" (lqg/ modified)" if dirty else "")
+
+
+def code_fingerprint() -> str:
+    """A digest of lqg's source files: results computed by different code never share a key."""
+    digest = hashlib.sha1()
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def provenance(parameters: Mapping | None = None, started: float | None = None) -> dict:
+    """What made a result: lqg's version, git commit and code fingerprint, the versions of NumPy,
+    SciPy and Matplotlib, the parameters and seeds, the date and the wall time so far."""
+    from .. import __version__
+
+    def version(package):
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    parameters = dict(parameters or {})
+    return {
+        "lqg": __version__, "git_commit": _git_commit(), "code": code_fingerprint(),
+        "python": platform.python_version(), "numpy": version("numpy"),
+        "scipy": version("scipy"), "matplotlib": version("matplotlib"),
+        "parameters": plain_json(parameters),
+        "seeds": plain_json({k: v for k, v in parameters.items() if "seed" in k}),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "wall_time_s": None if started is None else round(time.perf_counter() - started, 2),
+    }
+
+
+def plain_json(value):
+    """NumPy scalars and arrays (recursively) as JSON types; non-finite floats as strings."""
+    if isinstance(value, Mapping):
+        return {str(k): plain_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_json(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return plain_json(value.tolist())
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(value) else str(float(value))
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+class Run:
+    """A notebook's parameters, output folder and record (module docstring).
+
+    Parameters
+    ----------
+    name : str
+        The notebook's file name without ``.ipynb``, in ``notebooks/``.
+    namespace : dict
+        The notebook's ``globals()``, which hold the parameters' current values.
+    """
+
+    def __init__(self, name: str, namespace: Mapping):
+        self.name = name
+        root = checkout_root() or Path.cwd().parent
+        self.declared = read_parameters(root / "notebooks" / f"{name}.ipynb")
+        self.parameters = check_values(self.declared, namespace)
+        self.at_paper_settings = all(self.parameters[p.name] == p.default for p in self.declared
+                                     if p.name != "output_dir")
+        folder = self.parameters.get("output_dir", "")
+        self.folder = Path(folder) if folder else output_root() / name
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.started = time.perf_counter()
+        self.figures = []
+        self.verdicts = []
+
+    def save_figure(self, fig, name: str, formats: Iterable[str] | None = None) -> list[Path]:
+        """Save ``fig`` as ``<folder>/<name>.<format>``, its provenance in the file's metadata.
+
+        The formats are ``formats``, else ``$LQG_FIGURE_FORMATS`` (comma-separated, e.g.
+        ``png,svg``), else PNG.
+        """
+        if formats is None:
+            formats = os.environ.get("LQG_FIGURE_FORMATS", "png").split(",")
+        stamp = json.dumps(provenance(self.parameters, self.started), sort_keys=True)
+        paths = []
+        for fmt in (f.strip() for f in formats):
+            path = self.folder / f"{name}.{fmt}"
+            meta = {"Description": stamp, "Source": f"lqg notebook {self.name}"}
+            if fmt == "svg":
+                meta["Date"] = None
+            fig.savefig(path, dpi=150, metadata=meta)
+            paths.append(path)
+        self.figures.append(name)
+        return paths
+
+    def show(self, fig, name: str) -> None:
+        """Save ``fig`` (:meth:`save_figure`) and show the saved PNG in the notebook: the figure is
+        drawn once."""
+        import matplotlib.pyplot as plt
+        from IPython.display import Image, display
+
+        paths = self.save_figure(fig, name, formats=None)
+        png = next((p for p in paths if p.suffix == ".png"), None) or self.save_figure(
+            fig, name, formats=["png"])[0]
+        width = int(round(fig.get_figwidth() * 100))
+        plt.close(fig)
+        display(Image(filename=str(png), width=width))
+
+    def conclude(self, claims: list[Claim], measured: Mapping, *, found: Mapping[str, str],
+                 results: Mapping | None = None) -> None:
+        """A notebook's closing cell: evaluate and print the claims, write ``results.json`` and, at
+        the paper's settings, assert that each verdict is the one ``found`` records.
+
+        The claims read the ``measured`` values and the notebook's parameters; the verdicts are
+        kept in ``run.verdicts``."""
+        verdicts = self.verdicts = evaluate(claims, {**self.parameters, **measured})
+        print(claims_table(verdicts))
+        payload = {
+            "notebook": self.name, "at_paper_settings": self.at_paper_settings,
+            "provenance": provenance(self.parameters, self.started),
+            "parameters": plain_json(self.parameters), "figures": self.figures,
+            "measured": plain_json(dict(measured)), "results": plain_json(dict(results or {})),
+            "claims": [v.as_dict() for v in verdicts],
+        }
+        (self.folder / "results.json").write_text(json.dumps(payload, indent=1) + "\n")
+        print()
+        if not self.at_paper_settings:
+            print("Parameters differ from the paper's settings: the verdicts are reported, not "
+                  "asserted.")
+            return
+        have = {v.key: v.verdict for v in verdicts}
+        problems = [f"{k}: expected {v!r}, found {have.get(k, 'no such claim')!r}"
+                    for k, v in found.items() if have.get(k) != v]
+        problems += [f"{k}: found {v!r} but no verdict is expected" for k, v in have.items()
+                     if k not in found]
+        assert not problems, "verdicts changed:\n" + "\n".join(problems)
