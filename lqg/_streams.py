@@ -33,7 +33,8 @@ class Draws:
       and trajectory with one perturbed time step, 1 with all steps perturbed);
     * ``U``: N arrays (runs, T, L, k_i, d) on the Frobenius spheres of radius :math:`r_i`;
     * ``z``: (runs, T, N|1, d, E|1, L) standard normals, the noise at step s of each episode,
-      or None when W = 0;
+      or None when W = 0; with ``z_scaled`` already multiplied by the diagonal noise factor
+      :math:`F_s` (``Layout.noise_scale``), so the noise :math:`w_s` itself;
     * ``e``: (runs, T, N, sum k, E, L), the agents' exploration noises :math:`\sigma_j\varepsilon^j`
       (stacked rows), or None;
     * ``x0_unperturbed``, ``z_unperturbed``: (runs, N, L, d) and (runs, T, N, d, L) for the separate
@@ -46,10 +47,19 @@ class Draws:
     e: np.ndarray | None = None
     x0_unperturbed: np.ndarray | None = None
     z_unperturbed: np.ndarray | None = None
+    z_scaled: bool = False
 
     def mirrored(self) -> "Draws":
         """The same draws with every perturbation negated: the K - U half of a two-point pair."""
         return replace(self, U=[-Ui for Ui in self.U])
+
+    def rows(self, index: np.ndarray) -> "Draws":
+        """The draws of some runs of the batch (``index`` into the run axis)."""
+        def pick(a):
+            return None if a is None else a[index]
+        return Draws(x0=self.x0[index], U=[Ui[index] for Ui in self.U], z=pick(self.z),
+                     e=pick(self.e), x0_unperturbed=pick(self.x0_unperturbed),
+                     z_unperturbed=pick(self.z_unperturbed), z_scaled=self.z_scaled)
 
     def players(self, players: Sequence[int]) -> "Draws":
         """The draws of the episodes of the players ``players`` only."""
@@ -62,6 +72,7 @@ class Draws:
             e=self.e,                       # indexed by the episode's player in play()
             x0_unperturbed=pick(self.x0_unperturbed, 1),
             z_unperturbed=pick(self.z_unperturbed, 2),
+            z_scaled=self.z_scaled,
         )
 
 
@@ -91,6 +102,7 @@ class Layout:
     e: tuple | None           # (T, N, sum k, E, L)
     exploration_rows: np.ndarray | None
     unperturbed: tuple | None  # (N, L): the separate unperturbed episodes
+    noise_scale: np.ndarray | None = None  # (T, d): scale z by the diagonal F_s when drawn
 
     @property
     def sizes(self) -> list:
@@ -101,6 +113,16 @@ class Layout:
         T = self.U[0][0]
         blocks.append(T * int(np.prod(self.unperturbed)) * self.d if self.unperturbed else 0)
         return blocks
+
+
+def same_layout(a: Layout, b: Layout) -> bool:
+    """Whether two layouts draw the same random numbers from the same generators."""
+    def same(x, y):
+        return (x is None and y is None) or (x is not None and y is not None
+                                             and np.array_equal(np.asarray(x), np.asarray(y)))
+    return all(same(getattr(a, f), getattr(b, f)) for f in
+               ("x0", "U", "k", "d", "radius", "z", "e", "exploration_rows", "unperturbed",
+                "noise_scale"))
 
 
 def _start(state_law, generators: Sequence, layout: Layout, work: Workspace) -> tuple:
@@ -155,8 +177,10 @@ class _Claims:
 
 def _assemble(layout: Layout, x0: np.ndarray, x0u: np.ndarray | None, normals: np.ndarray) -> Draws:
     r"""Cut the normals into the perturbations, scaled in place to Frobenius norm :math:`r_i` (a
-    scaled standard Gaussian matrix is uniform on the sphere), the noise and the exploration noise,
-    scaled in place by each agent's :math:`\sigma_j`."""
+    scaled standard Gaussian matrix is uniform on the sphere), the noise (scaled in place by a
+    diagonal noise factor, if the layout has one) and the exploration noise, scaled in place by
+    each agent's :math:`\sigma_j`. With a prefetching :class:`DrawSource` this runs on the thread
+    that draws."""
     runs = x0.shape[0]
     blocks = np.split(normals, np.cumsum(layout.sizes[:-1]), axis=1)
     U = []
@@ -172,12 +196,14 @@ def _assemble(layout: Layout, x0: np.ndarray, x0u: np.ndarray | None, normals: n
         U.append(Ui.reshape((runs,) + shape[:2] + (layout.k[i], layout.d)))
     N = len(layout.U)
     z = blocks[N].reshape((runs,) + layout.z) if layout.z else None
+    if z is not None and layout.noise_scale is not None:
+        z *= layout.noise_scale[None, :, None, :, None, None]           # w_s = F_s z, F_s diagonal
     e = None
     if layout.e:
         e = blocks[N + 1].reshape((runs,) + layout.e)
         e *= layout.exploration_rows[:, None, None]
     x0 = x0.reshape((runs,) + layout.x0 + (layout.d,))
-    draws = Draws(x0, U, z, e)
+    draws = Draws(x0, U, z, e, z_scaled=z is not None and layout.noise_scale is not None)
     if layout.unperturbed:
         T = layout.U[0][0]
         draws.x0_unperturbed = x0u.reshape((runs,) + layout.unperturbed + (layout.d,))

@@ -88,6 +88,7 @@ class EpisodeDesign:
             e=(T, N, sum(game.k), E, L) if explore else None,
             exploration_rows=np.repeat(self.exploration, game.k) if explore else None,
             unperturbed=(N, L) if self.covariance == "unperturbed" else None,
+            noise_scale=game.noise_scales if (pn, pe) == (N, E) and np.any(game.W) else None,
         )
 
 
@@ -201,8 +202,6 @@ def play(game, Ks: np.ndarray, draws: streams.Draws, design: EpisodeDesign,
     R_c = [game.R[i][..., None, None] for i in players]                 # (T, k, k, 1, 1)
     B_c = [game.B[i][..., None, None] for i in players]                 # (T, d, k, 1, 1)
     F = game.W_factor
-    diagonal = [np.diag(F[s])[:, None] if not np.any(F[s] - np.diag(np.diag(F[s]))) else None
-                for s in range(T)]
     fresh_noise = draws.z is not None and draws.z.shape[2] == n and draws.z.shape[4] == E
 
     X = work.get("X", (runs, n, d, E, L))
@@ -248,12 +247,10 @@ def play(game, Ks: np.ndarray, draws: streams.Draws, design: EpisodeDesign,
         X_nextf = X_next.reshape(flat)
         np.matmul(closed[:, s], Xf, out=X_nextf)                        # (A - B K) x
         if draws.z is not None:
-            if fresh_noise:
-                z = draws.z[:, s].reshape(flat)
-                if diagonal[s] is not None:
-                    np.multiply(z, diagonal[s], out=Yf)
-                else:
-                    np.matmul(F[s], z, out=Yf)
+            if draws.z_scaled:                                         # + w, drawn as F_s z
+                X_nextf += draws.z[:, s].reshape(flat)
+            elif fresh_noise:
+                np.matmul(F[s], draws.z[:, s].reshape(flat), out=Yf)
                 X_nextf += Yf                                          # + w
             else:                                                      # shared noise broadcasts
                 z = draws.z[:, s]

@@ -342,6 +342,15 @@ class LQGame(check.GameData):
         return check.frozen(psd_factor(self._W))
 
     @cached_property
+    def noise_scales(self) -> np.ndarray | None:
+        """The diagonals of ``W_factor``, shape (T, d), when every ``F_t`` is diagonal; else None."""
+        F = self.W_factor
+        diagonals = np.diagonal(F, axis1=-2, axis2=-1)
+        if np.any(F - diagonals[..., None] * np.eye(self.d)):
+            return None
+        return check.frozen(np.ascontiguousarray(diagonals))
+
+    @cached_property
     def weights_psd(self) -> bool:
         """Whether every :math:`Q_t^i`, :math:`R_t^i` and :math:`R_t^{ij}` is positive semi-definite
         (then every cost is non-negative)."""

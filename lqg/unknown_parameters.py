@@ -22,7 +22,7 @@ from .equilibrium import NashSolution
 from .estimators import SMOOTHINGS, directions
 from .runs import DIVERGENCE_FACTOR, PGResult, Recorder
 
-__all__ = ["model_free_natural_policy_gradient"]
+__all__ = ["model_free_natural_policy_gradient", "model_free_variants", "VARIANT_OPTIONS"]
 
 
 def model_free_natural_policy_gradient(
@@ -125,41 +125,132 @@ def model_free_natural_policy_gradient(
     then frozen at :math:`K^{(m-1)}` as in Algorithm 1 and stops drawing random numbers; the others
     carry on. The final iterate :math:`K^{(M)}` is only checked for finiteness.
     """
-    run = Recorder(game, K0, eta, iterations, record_every=record_every,
-                   record_policies=record_policies, divergence_factor=divergence_factor,
-                   nash=nash, progress=progress, algorithm="Algorithm 2")
-    plan = design(game, trajectories, radius, perturbation=perturbation,
-                  trajectory_cost=trajectory_cost, terminal_cost=terminal_cost,
-                  initial_states=initial_states, noise=noise, covariance=covariance,
-                  estimator=estimator, exploration=exploration)
-    smoothing = check.choice(smoothing, SMOOTHINGS, "smoothing")
-    sequential = check.choice(updates, ("simultaneous", "sequential"), "updates") == "sequential"
-    if sequential and covariance == "pooled":
-        raise LQGameError("covariance='pooled' needs every player's episodes at once; it cannot be "
-                          "combined with updates='sequential'")
+    options = dict(trajectory_cost=trajectory_cost, terminal_cost=terminal_cost,
+                   smoothing=smoothing, perturbation=perturbation, covariance=covariance,
+                   initial_states=initial_states, noise=noise, updates=updates,
+                   estimator=estimator, exploration=exploration)
+    return model_free_variants(game, K0, eta, iterations, [options], trajectories=trajectories,
+                               radius=radius, seed=seed, record_every=record_every,
+                               record_policies=record_policies, divergence_factor=divergence_factor,
+                               nash=nash, progress=progress, prefetch=prefetch)[0]
+
+
+#: the keywords of :func:`model_free_natural_policy_gradient` a variant may set
+VARIANT_OPTIONS = ("trajectory_cost", "terminal_cost", "smoothing", "perturbation", "covariance",
+                   "initial_states", "noise", "updates", "estimator", "exploration")
+
+
+def model_free_variants(game, K0, eta, iterations: int, variants: Sequence[dict], *,
+                        trajectories: int, radius, seed, record_every: int = 1,
+                        record_policies: str = "t0", divergence_factor: float = DIVERGENCE_FACTOR,
+                        nash: NashSolution | None = None, progress: bool | None = None,
+                        prefetch: bool = True) -> list:
+    r"""Several variants of Algorithm 2 from the same initial policies, on common random numbers.
+
+    Each variant is a dict of keywords of :func:`model_free_natural_policy_gradient` (those in
+    ``VARIANT_OPTIONS``, e.g. ``{"trajectory_cost": "after-step"}``; ``{}`` is the paper's
+    algorithm). The variants advance together, iteration by iteration, and every iteration's random
+    numbers are drawn once and played by each: so variant v's result is exactly, bit for bit, what
+    ``model_free_natural_policy_gradient(game, K0, ..., **variants[v])`` returns with the same
+    ``seed``, and two variants are compared on the same perturbations, initial states and noise
+    (common random numbers). The variants must draw the same random numbers: the options
+    ``perturbation``, ``initial_states``, ``noise`` and ``covariance="unperturbed"`` change what is
+    drawn, so variants that differ in them are refused (run them separately).
+
+    Returns
+    -------
+    list of PGResult, one per variant, in order.
+
+    Raises
+    ------
+    LQGameError
+        As :func:`model_free_natural_policy_gradient`, naming the variant; an unknown key; two
+        variants that draw different random numbers.
+    """
+    if isinstance(variants, dict) or not isinstance(variants, Sequence) or not variants:
+        raise LQGameError("variants must be a non-empty list of dicts of options of Algorithm 2; "
+                          f"got {type(variants).__name__}")
+    runs = []
+    for v, options in enumerate(variants):
+        try:
+            runs.append(_Variant(game, K0, eta, iterations, v, options, trajectories=trajectories,
+                                 radius=radius, record_every=record_every,
+                                 record_policies=record_policies,
+                                 divergence_factor=divergence_factor, nash=nash, progress=progress))
+        except LQGameError as error:
+            if len(variants) == 1:
+                raise
+            raise LQGameError(f"variants[{v}]: {error}") from None
+    layout = runs[0].plan.layout(runs[0].game)
+    for v, other in enumerate(runs[1:], start=1):
+        if not streams.same_layout(layout, other.plan.layout(other.game)):
+            raise LQGameError(f"variants[{v}] draws other random numbers than variants[0] (its "
+                              "perturbation, initial_states, noise or covariance='unperturbed' "
+                              "differ); run it separately")
+    game, M = runs[0].game, runs[0].run.M
     prefetch = check.flag(prefetch, "prefetch")
     c = kernel.coefficients(game)
     exact = lambda K: kernel.costs(c, kernel.value_matrices(c, K, kernel.closed_loop(c, K)))  # noqa: E731
-    draws = streams.DrawSource(game.x0, check.run_generators(seed, run.K0.shape[-1]),
-                               plan.layout(game), prefetch)
-    works = (streams.Workspace(), streams.Workspace())
-    K = run.K0
+    draws = streams.DrawSource(game.x0, check.run_generators(seed, runs[0].run.K0.shape[-1]),
+                               layout, prefetch)
     try:
         with np.errstate(all="ignore"):
-            run.record(0, K, exact(K).T, run.live)
-            for m in range(1, run.M + 1):
-                live = np.flatnonzero(run.live)
-                K_live, observed, singular = None, None, None
-                if live.size:
-                    eta_live = run.eta if run.eta.shape[-1] == 1 else run.eta[..., live]
-                    current = draws.take(live, more=m < run.M)
-                    step = _sequential if sequential else _simultaneous
-                    K_live, observed, singular = step(game, K[..., live], current, plan, eta_live,
-                                                      smoothing, works)
-                K = run.estimated_step(m, K, live, K_live, observed, singular, exact)
+            for variant in runs:
+                variant.start(exact)
+            for m in range(1, M + 1):
+                lives = [np.flatnonzero(variant.run.live) for variant in runs]
+                union = np.unique(np.concatenate(lives))
+                current = draws.take(union, more=m < M) if union.size else None
+                for variant, live in zip(runs, lives):
+                    mine = current if live.size == union.size else current.rows(
+                        np.searchsorted(union, live))
+                    variant.step(m, live, mine, exact)
     finally:
         draws.close()
-    return run.result(K)
+    return [variant.run.result(variant.K) for variant in runs]
+
+
+class _Variant:
+    """One variant of Algorithm 2 in a lockstep batch: its recorder, design and iterates."""
+
+    def __init__(self, game, K0, eta, iterations, v: int, options: dict, *, trajectories,
+                 radius, record_every, record_policies, divergence_factor, nash, progress):
+        if not isinstance(options, dict):
+            raise LQGameError(f"variants[{v}] must be a dict of options; got {type(options).__name__}")
+        unknown = sorted(set(options) - set(VARIANT_OPTIONS))
+        if unknown:
+            raise LQGameError(f"variants[{v}] has unknown option(s) {unknown}; the options are "
+                              f"{list(VARIANT_OPTIONS)}")
+        options = dict(options)
+        smoothing = options.pop("smoothing", "D/r^2")
+        updates = options.pop("updates", "simultaneous")
+        self.run = Recorder(game, K0, eta, iterations, record_every=record_every,
+                            record_policies=record_policies, divergence_factor=divergence_factor,
+                            nash=nash, progress=progress if v == 0 else False,
+                            algorithm="Algorithm 2")
+        self.game = self.run.game
+        self.plan = design(self.game, trajectories, radius, **options)
+        self.smoothing = check.choice(smoothing, SMOOTHINGS, "smoothing")
+        self.sequential = check.choice(updates, ("simultaneous", "sequential"), "updates") == "sequential"
+        if self.sequential and self.plan.covariance == "pooled":
+            raise LQGameError("covariance='pooled' needs every player's episodes at once; it cannot "
+                              "be combined with updates='sequential'")
+        self.works = (streams.Workspace(), streams.Workspace())
+        self.K = self.run.K0
+
+    def start(self, exact) -> None:
+        self.run.record(0, self.K, exact(self.K).T, self.run.live)
+
+    def step(self, m: int, live: np.ndarray, draws, exact) -> None:
+        """Iteration m (lines 3-13) for the live runs ``live``, from their ``draws``."""
+        K_live, observed, singular = None, None, None
+        if live.size:
+            run = self.run
+            eta_live = run.eta if run.eta.shape[-1] == 1 else run.eta[..., live]
+            step = _sequential if self.sequential else _simultaneous
+            K_live, observed, singular = step(self.game, self.K[..., live], draws, self.plan,
+                                              eta_live, self.smoothing, self.works)
+        self.K = self.run.estimated_step(m, self.K, live, K_live, observed, singular, exact)
 
 
 def _simultaneous(game, K, draws, plan, eta, smoothing, works):

@@ -73,6 +73,13 @@ def errors_under_noise(result: PGResult, games: Mapping) -> dict:
     return out
 
 
+def _diminishes(values) -> bool:
+    """Never increasing along the noise levels, and lower at the last than at the first (a peak
+    that has vanished at the two largest levels, 0 and 0, has diminished)."""
+    values = np.asarray(values, dtype=float)
+    return bool(np.all(np.diff(values) <= 0) and values[-1] < values[0])
+
+
 def figures_1_2(errors: Mapping, iterations, *, accuracy: float, within: int,
                 signed: bool = False, rule: str = "at") -> dict:
     """Figures 1-2: ``errors`` maps (r, sigma^2) to normalized errors (records, runs, N)."""
@@ -99,7 +106,7 @@ def figures_1_2(errors: Mapping, iterations, *, accuracy: float, within: int,
     out["slower"] = float(np.mean(slower)) if len(radii) > 1 else float("nan")
     out["rising"] = [table[radii[-1], s]["rising"] for s in noise]
     out["rises"] = [table[radii[-1], s]["rise"] for s in noise]
-    out["shrinks"] = bool(np.all(np.diff(out["rising"]) < 0) or np.all(np.diff(out["rises"]) < 0))
+    out["shrinks"] = _diminishes(out["rising"]) or _diminishes(out["rises"])
     out["first_0"] = out["first_by_radius"][radii[0]]
     out["first_1"] = out["first_by_radius"][radii[-1]]
     out.update(radius_0=radii[0], radius_1=radii[-1], fraction_min=min(out["fractions"]),

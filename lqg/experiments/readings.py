@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import joblib
 import numpy as np
 
 from .. import _checks as check
@@ -23,7 +24,7 @@ from ..evaluation import natural_gradient, state_covariances
 from ..examples import paper
 from ..known_parameters import natural_policy_gradient
 from ..sampling import sample_policies_near
-from ..unknown_parameters import model_free_natural_policy_gradient
+from ..unknown_parameters import model_free_variants
 from ..verification import monte_carlo_cost
 from . import outcomes
 
@@ -79,49 +80,68 @@ def section_5_1(readings: list, *, runs: int, seed: int, sigma2_values, radii, e
                 iterations: int, accuracy: float, within: int, record_every: int,
                 fig3_radius: float, fig3_iterations: int, peak_start: int, peak_end: int,
                 radius_wide: float, radius_narrow: float, eta_slow: float, eta2_fig5: float,
-                iterations_4_6: int) -> dict:
+                iterations_4_6: int, n_jobs: int = -1) -> dict:
     r"""The measured values of Figures 1-6 under each reading (key -> dict).
 
     Per reading, ``runs`` initial policies for each radius of Figures 1-2 (:math:`\eta` = ``eta``;
     the recorded policies are evaluated at every :math:`\sigma^2`, since Algorithm 1 never reads W)
-    and for each of the three settings of Figures 4-6 (:math:`\sigma^2 = 0`). Readings with the
-    same dynamics run in one batched call, and readings that differ only in the law of
-    :math:`x_0` or the measure share their runs. The seeds are those of notebooks 04 and 05, whose
-    first ``runs`` initial policies these are.
+    and for each of the three settings of Figures 4-6 (:math:`\sigma^2 = 0`), with per-run step
+    sizes. Readings with the same dynamics run in one batched call (one task; the tasks are spread
+    over ``n_jobs`` processes by :class:`joblib.Parallel`, and the results do not depend on it), and
+    readings that differ only in the law of :math:`x_0` or the measure share their runs. The seeds
+    are those of notebooks 04 and 05, whose first ``runs`` initial policies these are.
     """
     runs = check.positive_int(runs, "runs")
-    groups = {}
+    tasks = {}
     for reading in readings:
         dynamics = tuple(sorted((k, v) for k, v in reading.game.items() if k != "x0"))
-        groups.setdefault(dynamics, {}).setdefault(tuple(sorted(reading.policies.items())), []).append(reading)
-    size = len(radii) + 3
+        starts = tasks.setdefault(dynamics, {})
+        starts.setdefault(tuple(sorted(reading.policies.items())), []).append(reading)
+    options = dict(runs=runs, seed=seed, sigma2_values=sigma2_values, radii=radii, eta=eta,
+                   iterations=iterations, accuracy=accuracy, within=within,
+                   record_every=record_every, fig3_radius=fig3_radius,
+                   fig3_iterations=fig3_iterations, peak_start=peak_start, peak_end=peak_end,
+                   radius_wide=radius_wide, radius_narrow=radius_narrow, eta_slow=eta_slow,
+                   eta2_fig5=eta2_fig5, iterations_4_6=iterations_4_6)
+    call = joblib.delayed(_same_dynamics)
+    outputs = joblib.Parallel(n_jobs=n_jobs, batch_size=1)(
+        call(dict(dynamics), starts, **options) for dynamics, starts in tasks.items())
     found = {}
-    for dynamics, starts in groups.items():
-        game = paper.section_5_1(0.0, **dict(dynamics))
-        nash = solve_nash(game)
-        policies, steps = [], []
-        for options in starts:                  # the radii of Figs 1-2, then Figs 4-6
-            for r, stream in [*((r, j) for j, r in enumerate(radii)), (radius_wide, 0),
-                              (radius_wide, 0), (radius_narrow, 1)]:
-                policies.append(sample_policies_near(nash.K, r, runs, np.random.SeedSequence(
-                    [seed, stream]), **dict(options)))
-            steps += [[eta, eta]] * len(radii) + [[eta_slow, eta_slow], [eta_slow, eta2_fig5],
-                                                   [eta_slow, eta_slow]]
-        together = natural_policy_gradient(
-            game, tuple(np.concatenate([K[i] for K in policies]) for i in range(game.N)),
-            np.repeat(steps, runs, axis=0), max(iterations, fig3_iterations, iterations_4_6),
-            record_every=record_every, record_policies="all", nash=nash)
-        for m, members in enumerate(starts.values()):
-            group = [together.select(slice((m * size + j) * runs, (m * size + j + 1) * runs))
-                     for j in range(size)]
-            for reading in members:
-                found[reading.key] = _figures_1_6(reading, group, radii=radii, sigma2_values=sigma2_values,
-                                                  iterations=iterations, record_every=record_every,
-                                                  accuracy=accuracy, within=within,
-                                                  fig3_radius=fig3_radius, peak_start=peak_start,
-                                                  peak_end=peak_end)
-                found[reading.key].update(runs=runs, eta=eta_slow, iterations=iterations_4_6,
-                                          iterates_depend_on_noise=False)  # notebook 04 checks it
+    for values in outputs:
+        found.update(values)
+    return found
+
+
+def _same_dynamics(dynamics: dict, starts: dict, *, runs, seed, sigma2_values, radii, eta,
+                   iterations, accuracy, within, record_every, fig3_radius, fig3_iterations,
+                   peak_start, peak_end, radius_wide, radius_narrow, eta_slow, eta2_fig5,
+                   iterations_4_6) -> dict:
+    """Figures 1-6 for the readings of one game's dynamics: every set of initial policies in one
+    batched run, measured per reading."""
+    game = paper.section_5_1(0.0, **dynamics)
+    nash = solve_nash(game)
+    settings = [*((r, j, (eta, eta)) for j, r in enumerate(radii)),     # Figures 1-2, then 4-6
+                (radius_wide, 0, (eta_slow, eta_slow)), (radius_wide, 0, (eta_slow, eta2_fig5)),
+                (radius_narrow, 1, (eta_slow, eta_slow))]
+    policies = [sample_policies_near(nash.K, r, runs, np.random.SeedSequence([seed, stream]),
+                                     **dict(options))
+                for options in starts for r, stream, _ in settings]
+    together = natural_policy_gradient(
+        game, tuple(np.concatenate([K[i] for K in policies]) for i in range(game.N)),
+        np.tile(np.repeat([steps for _, _, steps in settings], runs, axis=0), (len(starts), 1)),
+        max(iterations, fig3_iterations, iterations_4_6), record_every=record_every,
+        record_policies="all", nash=nash)
+    size, found = len(settings), {}
+    for m, members in enumerate(starts.values()):
+        group = [together.select(slice((m * size + j) * runs, (m * size + j + 1) * runs))
+                 for j in range(size)]
+        for reading in members:
+            found[reading.key] = _figures_1_6(
+                reading, group, radii=radii, sigma2_values=sigma2_values, iterations=iterations,
+                record_every=record_every, accuracy=accuracy, within=within,
+                fig3_radius=fig3_radius, peak_start=peak_start, peak_end=peak_end)
+            found[reading.key].update(runs=runs, eta=eta_slow, iterations=iterations_4_6,
+                                      iterates_depend_on_noise=False)  # notebook 04 checks it
     return found
 
 
@@ -156,30 +176,68 @@ def monte_carlo_errors(result, game, nash, *, episodes: int, seed) -> np.ndarray
     return np.where(finite[..., None], (costs - star) / star, np.nan)
 
 
+#: options of Algorithm 2 that change what is drawn: readings that differ in them cannot share draws
+_DRAWS = ("perturbation", "initial_states", "noise", "exploration")
+
+
+def _draw_key(reading: Reading) -> tuple:
+    options = reading.algorithm
+    return (tuple(sorted(reading.game.items())),
+            tuple(sorted((k, v) for k, v in options.items() if k in _DRAWS)),
+            options.get("covariance") == "unperturbed")
+
+
+def _run_group(sigma2: float, k: int, game_options: dict, variants: list, *, seeds: int,
+               seed: int, eta: float, trajectories: int, radius: float, iterations: int,
+               record_every: int) -> list:
+    """One noise level of Figure 7 under several readings that draw alike, in lockstep."""
+    game = paper.section_5_2(sigma2, **game_options)
+    K0 = tuple(np.broadcast_to(K, (seeds,) + K.shape) for K in paper.section_5_2_policies(game.T))
+    return model_free_variants(
+        game, K0, eta, iterations, variants, trajectories=trajectories, radius=radius,
+        seed=[np.random.SeedSequence([seed, k, j]) for j in range(seeds)],
+        record_every=record_every, record_policies="all", progress=False, prefetch=False)
+
+
 def section_5_2(readings: list, *, sigma2_values, seeds: int, seed: int, eta: float,
                 trajectories: int, radius: float, iterations: int, record_every: int,
-                accuracy: float, within: int, fig8_sigma2) -> dict:
+                accuracy: float, within: int, fig8_sigma2, n_jobs: int = -1) -> dict:
     """The runs of Figure 7 under each reading and their measured values: key -> (runs, values),
     runs mapping sigma^2 to a PGResult.
 
     Run j of noise level k draws from ``SeedSequence([seed, k, j])`` under every reading (the
-    streams of notebook 06). Readings that differ only in the measure share their runs.
+    streams of notebook 06). Readings that differ only in the measure share their runs; readings
+    that draw the same random numbers run in lockstep on common random numbers
+    (:func:`~lqg.unknown_parameters.model_free_variants`), which gives each exactly the result of a
+    run of its own. The (noise level, group) tasks are spread over ``n_jobs`` processes
+    (:class:`joblib.Parallel`); the results do not depend on ``n_jobs``.
     """
-    done, found = {}, {}
+    seeds = check.positive_int(seeds, "seeds")
+    distinct = {}                                   # the readings whose runs differ
     for reading in readings:
         key = (tuple(sorted(reading.game.items())), tuple(sorted(reading.algorithm.items())))
-        if key not in done:
-            results = {}
-            for k, s in enumerate(sigma2_values):
-                game = paper.section_5_2(s, **reading.game)
-                K0 = tuple(np.broadcast_to(K, (seeds,) + K.shape)
-                           for K in paper.section_5_2_policies(game.T))
-                results[s] = model_free_natural_policy_gradient(
-                    game, K0, eta, iterations, trajectories=trajectories, radius=radius,
-                    seed=[np.random.SeedSequence([seed, k, j]) for j in range(seeds)],
-                    record_every=record_every, record_policies="all", **reading.algorithm)
-            done[key] = results
-        results = done[key]
+        distinct.setdefault(key, reading)
+    groups = {}
+    for key, reading in distinct.items():
+        groups.setdefault(_draw_key(reading), []).append(key)
+    tasks = []
+    for k, s in enumerate(sigma2_values):
+        tasks += [(k, s, members) for members in groups.values()]
+    tasks.sort(key=lambda task: (-task[1], -len(task[2])))     # the longest first: more noise lasts
+    options = dict(seeds=seeds, seed=seed, eta=eta, trajectories=trajectories, radius=radius,
+                   iterations=iterations, record_every=record_every)
+    call = joblib.delayed(_run_group)
+    outputs = joblib.Parallel(n_jobs=n_jobs, batch_size=1)(
+        call(s, k, dict(chunk[0][0]), [dict(key[1]) for key in chunk], **options)
+        for k, s, chunk in tasks)
+    done = {}
+    for (k, s, chunk), results in zip(tasks, outputs):
+        for key, result in zip(chunk, results):
+            done.setdefault(key, {})[s] = result
+    found = {}
+    for reading in readings:
+        key = (tuple(sorted(reading.game.items())), tuple(sorted(reading.algorithm.items())))
+        results = {s: done[key][s] for s in sigma2_values}
         episodes = reading.measure.get("monte_carlo", 0)
         errors = {s: monte_carlo_errors(res, res.game, res.nash, episodes=episodes, seed=[seed, k])
                   for k, (s, res) in enumerate(results.items())} if episodes else None

@@ -9,7 +9,8 @@ The literals are the paper's settings; the annotation is the type papermill show
 closing parentheses are checked against the values the notebook actually runs with (after
 papermill has injected its own). Rules, separated by commas:
 
-``positive``, ``non-negative``, ``a probability``, ``a seed``, ``a path``, ``at least N``,
+``positive``, ``non-negative``, ``a probability``, ``a seed``, ``a path``, ``a process count``
+(a positive integer, or -1 for every CPU), ``at least N``,
 ``at most NAME``, ``a multiple of NAME``, ``in NAME`` (every entry of a list is in the list NAME).
 For a list, a rule applies to every entry; lists must not be empty.
 """
@@ -85,6 +86,8 @@ def _problem(value, rule: str, values: dict) -> str:
         "a probability": (finite and 0 <= value <= 1, "in [0, 1]"),
         "a seed": (_is_int(value) and value >= 0, "a non-negative integer seed"),
         "a path": (isinstance(value, str), "a path (a string)"),
+        "a process count": (_is_int(value) and (value > 0 or value == -1),
+                            "a positive number of processes, or -1 for every CPU"),
     }
     if rule in simple:
         ok, text = simple[rule]

@@ -26,6 +26,9 @@ import numpy as np
 from .claims import Claim, claims_table, evaluate
 from .parameters import check_values, read_parameters
 
+#: parameters that change where results go or how fast they come, never the results
+NOT_SETTINGS = ("output_dir", "n_jobs")
+
 __all__ = ["Run", "provenance", "code_fingerprint", "checkout_root", "output_root", "plain_json"]
 
 
@@ -126,7 +129,7 @@ class Run:
         self.declared = read_parameters(root / "notebooks" / f"{name}.ipynb")
         self.parameters = check_values(self.declared, namespace)
         self.at_paper_settings = all(self.parameters[p.name] == p.default for p in self.declared
-                                     if p.name != "output_dir")
+                                     if p.name not in NOT_SETTINGS)
         folder = self.parameters.get("output_dir", "")
         self.folder = Path(folder) if folder else output_root() / name
         self.folder.mkdir(parents=True, exist_ok=True)

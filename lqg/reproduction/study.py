@@ -79,8 +79,9 @@ def conclude(run: Run, tables: Mapping[str, Mapping], readings: Mapping[str, lis
     ``tables`` maps a section ("5.1", "5.2") to its :func:`verdict_table`, ``readings`` to its
     readings. For every claim it prints the verdict under the literal reading and under the best
     reading of its section, writes ``results.json`` (every verdict of every reading) and, at the
-    paper's settings, asserts that ``found[claim]`` lists exactly the readings under which the claim
-    reproduces and partly reproduces.
+    paper's settings, asserts that ``found[claim] = (reproduced, partly)`` lists exactly the
+    readings (keys, in a list or separated by spaces) under which the claim reproduces and partly
+    reproduces.
     """
     verdicts, summary = [], {}
     for section, table in tables.items():
@@ -114,8 +115,16 @@ def conclude(run: Run, tables: Mapping[str, Mapping], readings: Mapping[str, lis
     if not run.at_paper_settings:
         print("Parameters differ from the paper's settings: the findings are reported, not asserted.")
         return
-    have = {key: {v: entry[v] for v in VERDICTS[:2]} for key, entry in summary.items()}
-    problems = [f"{key}: expected {found.get(key)}, found {have[key]}" for key in have
-                if found.get(key) != have[key]]
-    problems += [f"{key}: expected but not measured" for key in found if key not in have]
+    problems = []
+    for key, entry in summary.items():
+        if key not in found:
+            problems.append(f"{key}: measured but not in found")
+            continue
+        for verdict, expected in zip(VERDICTS[:2], found[key]):
+            want = set(expected.split()) if isinstance(expected, str) else set(expected)
+            have = set(entry[verdict])
+            if want != have:
+                problems.append(f"{key}, {verdict}: now also under {sorted(have - want) or 'none'}, "
+                                f"no longer under {sorted(want - have) or 'none'}")
+    problems += [f"{key}: expected but not measured" for key in found if key not in summary]
     assert not problems, "findings changed:\n" + "\n".join(problems)
