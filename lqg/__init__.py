@@ -28,7 +28,7 @@ from .evaluation import (cost, natural_gradient, normalized_error, policy_gradie
                          state_covariances, value_matrices)
 from .runs import PGResult
 from .known_parameters import natural_policy_gradient, policy_gradient_descent
-from .unknown_parameters import model_free_natural_policy_gradient
+from .unknown_parameters import model_free_natural_policy_gradient, model_free_variants
 from .episodes import perturbed_episodes
 from .estimators import natural_gradient_estimate
 from .sampling import sample_policies_near
@@ -45,6 +45,7 @@ __all__ = [
     "cost", "value_matrices", "state_covariances", "policy_gradient", "natural_gradient",
     "normalized_error",
     "natural_policy_gradient", "policy_gradient_descent", "model_free_natural_policy_gradient",
+    "model_free_variants",
     "PGResult", "perturbed_episodes", "natural_gradient_estimate", "sample_policies_near",
     "solve_stationary_nash", "best_response", "monte_carlo_cost",
 ]

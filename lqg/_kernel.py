@@ -34,12 +34,12 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
 
     The last axis enumerates runs (length 1 broadcasts a constant matrix). For small n the product
     is a sum of n whole-array outer products, each vectorised over the runs; from n = 8 on it is
-    ``np.matmul`` over the runs moved to the front.
+    ``np.matmul`` with the runs moved next to the matrix axes.
     """
     n = a.shape[-2]
-    if n >= _BLAS_FROM:
-        product = np.matmul(np.moveaxis(a, -1, 0), np.moveaxis(b, -1, 0))
-        product = np.moveaxis(product, 0, -1)
+    if n >= _BLAS_FROM:                 # runs just before the matrix axes, so leading axes broadcast
+        product = np.matmul(np.moveaxis(a, -1, -3), np.moveaxis(b, -1, -3))
+        product = np.moveaxis(product, -3, -1)
         if out is None:
             return product
         out[...] = product

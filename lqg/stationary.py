@@ -211,8 +211,20 @@ def _lyapunov(M: np.ndarray, C: np.ndarray) -> np.ndarray:
     kron = np.einsum("...ab,...cd->...acbd", M, M).reshape(lead + (d * d, d * d))
     rhs = np.broadcast_to(C, lead + (d, d)).reshape(lead + (d * d, 1))
     X = np.linalg.solve(np.eye(d * d) - kron, rhs)[..., 0].reshape(lead + (d, d))
-    stable = np.abs(np.linalg.eigvals(M)).max(axis=-1) < 1
-    return np.where(stable[..., None, None], 0.5 * (X + np.swapaxes(X, -1, -2)), np.nan)
+    return np.where(_schur_stable(M)[..., None, None], 0.5 * (X + np.swapaxes(X, -1, -2)), np.nan)
+
+
+def _schur_stable(M: np.ndarray) -> np.ndarray:
+    """Whether every eigenvalue of each matrix of the stack M (..., d, d) is inside the unit circle;
+    for d <= 2 by the Jury conditions (exact, without eigenvalues)."""
+    d = M.shape[-1]
+    if d == 1:
+        return np.abs(M[..., 0, 0]) < 1
+    if d == 2:
+        det = M[..., 0, 0] * M[..., 1, 1] - M[..., 0, 1] * M[..., 1, 0]
+        trace = M[..., 0, 0] + M[..., 1, 1]
+        return (np.abs(det) < 1) & (np.abs(trace) < 1 + det)
+    return np.abs(np.linalg.eigvals(M)).max(axis=-1) < 1
 
 
 def _prepare(game, K, beta, objective):
@@ -274,17 +286,38 @@ def stationary_cost(game, K, *, beta: float = 1.0, objective: str = "total") -> 
 def stationary_natural_gradient(game, K, *, beta: float = 1.0) -> tuple:
     r""":math:`2E^i = 2(R^{ii}K^i - \beta(B^i)^\top P^i F)` for every player, shapes (*batch, k_i, d);
     NaN where the closed loop is not stable."""
-    game, Ks, beta, _, F = _prepare(game, K, beta, "average" if beta == 1 else "total")
-    P = stationary_value_matrices(game, K, beta=beta)                 # (*batch, N, d, d)
-    products = kernel.batch_last(beta * P @ F[..., None, :, :])[None]   # (1, N, d, d, R)
-    natural = kernel.natural_gradient(kernel.coefficients(game), _batch_last(Ks), products,
-                                      times=slice(0, 1))
-    natural = kernel.batch_first(natural[0], Ks.shape[:-2])            # (*batch, sum k, d)
+    game, Ks, beta, objective, _ = _prepare(game, K, beta, "average" if beta == 1 else "total")
+    natural = _stacked_gradient(game, Ks, beta, objective, natural=True)
     return tuple(np.ascontiguousarray(natural[..., s, :]) for s in game.slices)
 
 
 def stationary_policy_gradient(game, K, *, beta: float = 1.0, objective: str = "total") -> tuple:
     r"""Lemma 3.7 for stationary policies: :math:`\nabla_{K^i}C^i = 2E^i\Sigma_K`, shapes
     (*batch, k_i, d); NaN where the closed loop is not stable."""
-    S = stationary_covariance(game, K, beta=beta, objective=objective)
-    return tuple(E @ S for E in stationary_natural_gradient(game, K, beta=beta))
+    game, Ks, beta, objective, _ = _prepare(game, K, beta, objective)
+    gradient = _stacked_gradient(game, Ks, beta, objective, natural=False)
+    return tuple(np.ascontiguousarray(gradient[..., s, :]) for s in game.slices)
+
+
+def _stacked_gradient(game, Ks: np.ndarray, beta: float, objective: str, *,
+                      natural: bool) -> np.ndarray:
+    """The natural gradient :math:`2E` or the gradient :math:`2E\Sigma_K` of the stacked stationary
+    gains ``Ks`` (*batch, sum k, d) of a validated game (no checks here: the public functions and
+    :mod:`lqg.experiments.counterexample` check their arguments once); NaN where unstable."""
+    F = game.A[0] - game.B_stacked[0] @ Ks
+    c = kernel.coefficients(game)
+    with np.errstate(all="ignore"):
+        stage = kernel.stage_weights(c, _batch_last(Ks), times=slice(0, 1))
+        stage = kernel.batch_first(stage[0], Ks.shape[:-2])            # (*batch, N, d, d)
+        P = _lyapunov(np.sqrt(beta) * np.swapaxes(F, -1, -2)[..., None, :, :], stage)
+        products = kernel.batch_last(beta * P @ F[..., None, :, :])[None]   # (1, N, d, d, R)
+        gradient = kernel.natural_gradient(c, _batch_last(Ks), products, times=slice(0, 1))
+        gradient = kernel.batch_first(gradient[0], Ks.shape[:-2])      # (*batch, sum k, d)
+        if natural:
+            return gradient
+        if objective == "average":
+            S = _lyapunov(F, game.W[0])
+        else:
+            S = _lyapunov(np.sqrt(beta) * F, game.x0.second_moment
+                          + (beta / (1 - beta) * game.W[0] if beta < 1 else 0.0))
+        return gradient @ S

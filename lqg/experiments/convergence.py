@@ -179,8 +179,10 @@ def linear_rate(iterations, values, *, upper: float = 1e-2, lower: float = 1e-10
     return rates.reshape(v.shape[1:])
 
 
-def _natural_gradient_jacobian(game: LQGame, nash: NashSolution | None, step: float):
-    """:math:`D(2E)(K^*)`, shape (n, n) with n = T sum(k) d, by central differences."""
+def _natural_gradient_jacobian(game: LQGame, nash: NashSolution | None, step: float,
+                               vanilla: bool = False):
+    """:math:`D(2E)(K^*)` (or, ``vanilla``, the Jacobian of the policy gradient (3.16)), shape
+    (n, n) with n = T sum(k) d, by central differences."""
     game = check.game(game)
     step = check.number(step, "step", 0.0, 1.0, open_low=True, open_high=True)
     nash = check.nash_of(game, nash) or solve_nash(game)
@@ -191,16 +193,22 @@ def _natural_gradient_jacobian(game: LQGame, nash: NashSolution | None, step: fl
     K = kernel.batch_last(np.concatenate([star + offsets, star - offsets]))   # 2n runs
     c = kernel.coefficients(game)
     with np.errstate(all="ignore"):
-        _, products = kernel.value_matrices(c, K, kernel.closed_loop(c, K), keep_products=True)
-        grad = np.moveaxis(kernel.natural_gradient(c, K, products), -1, 0)
+        closed = kernel.closed_loop(c, K)
+        _, products = kernel.value_matrices(c, K, closed, keep_products=True)
+        grad = kernel.natural_gradient(c, K, products)
+        if vanilla:
+            grad = kernel.policy_gradient(grad, kernel.state_covariances(c, closed))
+        grad = np.moveaxis(grad, -1, 0)
     D = ((grad[:n] - grad[n:]) / (2 * h)).reshape(n, n).T        # column j: derivative along j
     return D, star.shape
 
 
 def linearized_spectrum(game: LQGame, nash: NashSolution | None = None, *,
-                        step: float = 1e-5) -> np.ndarray:
+                        step: float = 1e-5, gradient: str = "natural") -> np.ndarray:
     r"""The eigenvalues :math:`\lambda` of the Jacobian of the natural gradient
-    :math:`K \mapsto 2E^K` (eq. (3.7), all players and times stacked) at the equilibrium.
+    :math:`K \mapsto 2E^K` (eq. (3.7), all players and times stacked) at the equilibrium, or with
+    ``gradient="vanilla"`` of the policy gradient :math:`K \mapsto 2E^K\Sigma^K` (eq. (3.16)),
+    whose iteration is :func:`~lqg.known_parameters.policy_gradient_descent`.
 
     With one step size :math:`\eta` for every player, Algorithm 1's update
     :math:`F(K) = K - 2\eta E^K` (eq. (3.8)) has Jacobian :math:`I - \eta\,D(2E)(K^*)` at
@@ -215,12 +223,15 @@ def linearized_spectrum(game: LQGame, nash: NashSolution | None = None, *,
     step : float
         Relative step of the central differences, in (0, 1). :math:`E^K` is a polynomial in K,
         so their error is :math:`O(\text{step}^2)`.
+    gradient : {"natural", "vanilla"}
+        Which method's update the spectrum linearises.
 
     Returns
     -------
     numpy.ndarray of complex, shape=(T sum(k) d,)
     """
-    return np.linalg.eigvals(_natural_gradient_jacobian(game, nash, step)[0])
+    vanilla = check.choice(gradient, ("natural", "vanilla"), "gradient") == "vanilla"
+    return np.linalg.eigvals(_natural_gradient_jacobian(game, nash, step, vanilla)[0])
 
 
 def largest_stable_step(spectrum) -> float:
