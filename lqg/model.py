@@ -293,6 +293,27 @@ class LQGame(check.GameData):
         """The same game with noise covariance ``W`` (any form the constructor takes)."""
         return self._replace(W=W)
 
+    def with_horizon(self, T: int) -> "LQGame":
+        """The same time-invariant game over horizon ``T``: its matrices at t = 0 (and its terminal
+        weights) for every t. Raises if some matrix depends on t."""
+        T = check.positive_int(T, "T")
+        varying = [name for name, M in (("A", self._A), ("W", self._W),
+                                        *((f"B[{i}]", b) for i, b in enumerate(self._B)),
+                                        *((f"Q[{i}]", q[:-1]) for i, q in enumerate(self._Q)),
+                                        *((f"R[{i}]", r) for i, r in enumerate(self._R)),
+                                        *((f"R_cross{key}", r) for key, r in self._R_cross))
+                   if np.any(M != M[:1])]
+        if varying:
+            raise LQGameError(f"with_horizon needs a time-invariant game; {', '.join(varying)} "
+                              "depend(s) on t")
+
+        def over(M, n):
+            return np.broadcast_to(M[:1], (n,) + M.shape[1:])
+        return self._replace(A=over(self._A, T), B=[over(b, T) for b in self._B],
+                             Q=[np.concatenate([over(q, T), q[-1:]]) for q in self._Q],
+                             R=[over(r, T) for r in self._R], W=over(self._W, T),
+                             R_cross={key: over(r, T) for key, r in self._R_cross} or None)
+
     def discounted(self, beta: float) -> "LQGame":
         r"""The game with costs :math:`\mathbb E\sum_t \beta^t c_t^i`, folded exactly into the weights:
         :math:`Q_t^i, R_t^i, R_t^{ij}` become :math:`\beta^t Q_t^i, \beta^t R_t^i, \beta^t R_t^{ij}`

@@ -22,7 +22,8 @@ from ..unknown_parameters import model_free_natural_policy_gradient
 from .convergence import converged
 
 __all__ = ["copies", "estimates_at", "estimates_grid", "bonferroni", "sample_size_study", "radius_bias",
-           "estimator_maps", "direction_errors", "threshold_runs", "lowest_converging"]
+           "estimator_maps", "direction_errors", "threshold_runs", "lowest_converging",
+           "exploration_check", "best_step", "estimator_values"]
 
 
 def copies(K, n: int) -> tuple:
@@ -215,3 +216,75 @@ def lowest_converging(rows: list):
         if all(ok[j:]):
             return rows[j]["sigma2"]
     return None
+
+
+def exploration_check(game, K, levels) -> dict:
+    r"""What Gaussian exploration :math:`\sigma_u` does to the game the players learn in: per level,
+    the explored noise :math:`W_{\sigma_u}` (its smallest eigenvalue against W's), whether the
+    Nash equilibrium and the natural gradient at K are unchanged, and the players' costs at
+    :math:`K^*` while exploring over their costs without (the price of exploring)."""
+    from ..episodes import game_with_exploration
+    from ..equilibrium import solve_nash
+    from ..evaluation import cost
+
+    nash = solve_nash(game)
+    found = {}
+    for s_u in levels:
+        explored = game_with_exploration(game, s_u)
+        same_nash = all(np.allclose(a, b, rtol=1e-10, atol=1e-12)
+                        for a, b in zip(solve_nash(explored).K, nash.K))
+        same_natural = all(np.allclose(a, b, rtol=1e-10, atol=1e-12)
+                           for a, b in zip(natural_gradient(explored, K), natural_gradient(game, K)))
+        paid = cost(explored, nash.K) + s_u ** 2 * np.array(
+            [R.trace(axis1=-2, axis2=-1).sum() for R in game.R])
+        found[s_u] = dict(W=explored.W[0], lambda_min=float(np.linalg.eigvalsh(explored.W[0])[0]),
+                          lambda_min_W=float(np.linalg.eigvalsh(game.W[0])[0]),
+                          same_nash=same_nash, same_natural=same_natural,
+                          price=paid / nash.costs)
+    return found
+
+
+def best_step(method, game, starts, step_grid, iterations: int, *, tol: float,
+              record_every: int = 10) -> dict:
+    """Run ``method`` (Algorithm 1 or vanilla policy gradient) from ``starts`` at every step size of
+    ``step_grid`` and keep the best: the most runs within ``tol`` until the end, then the fewest
+    median iterations to get there. Returns the best step's values and result, and every step's
+    (eta, converged, median iterations)."""
+    candidates = []
+    for step in step_grid:
+        result = method(game, starts, step, iterations, record_every=record_every,
+                        record_policies="none")
+        reached = result.iterations_to(tol)
+        done = reached >= 0
+        candidates.append(dict(eta=step, converged=float(done.mean()),
+                               diverged=float(result.diverged.mean()),
+                               median_iterations=float(np.median(reached[done])) if done.any()
+                               else np.inf, result=result))
+    best = min(candidates, key=lambda c: (-c["converged"], c["median_iterations"]))
+    return {**best, "all": [(c["eta"], c["converged"], c["median_iterations"]) for c in candidates]}
+
+
+def estimator_values(threshold: dict, comparison: dict, exploration: dict, *, natural: str,
+                     vanilla: str, paper_name: str) -> dict:
+    """The flat values the claims of the gradient estimator notebook read."""
+    pairs = [(comparison[s, natural], comparison[s, vanilla]) for s in sorted({s for s, _ in comparison})]
+    never_worse = all(n["converged"] >= v["converged"] and n["median_iterations"] <= v["median_iterations"]
+                      for n, v in pairs)
+    better = any(n["converged"] > v["converged"] or n["median_iterations"] < v["median_iterations"]
+                 for n, v in pairs)
+    one = threshold[paper_name]
+    explored = [name for name in threshold if name.startswith("exploration")]
+    helps = {name: all(e["converged"] >= o["converged"] for e, o in zip(threshold[name], one))
+             and any(e["converged"] > o["converged"] for e, o in zip(threshold[name], one))
+             for name in explored}
+    return dict(
+        natural_converged=[n["converged"] for n, _ in pairs],
+        vanilla_converged=[v["converged"] for _, v in pairs],
+        natural_iterations=[n["median_iterations"] for n, _ in pairs],
+        vanilla_iterations=[v["median_iterations"] for _, v in pairs],
+        never_worse=never_worse, somewhere_better=better,
+        paper_converged=[row["converged"] for row in one],
+        explored_converged=[row["converged"] for row in threshold[explored[0]]] if explored else [],
+        explore_all=bool(explored) and all(helps.values()), explore_any=any(helps.values()),
+        price=[float(100 * (p - 1)) for level in exploration.values() for p in level["price"]],
+        same_nash=all(level["same_nash"] for level in exploration.values()))

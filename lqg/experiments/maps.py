@@ -21,9 +21,8 @@ from ..sampling import sample_policies_near
 from ..unknown_parameters import model_free_natural_policy_gradient
 from .convergence import converged, final_error
 
-__all__ = ["section_5_1_runs", "section_5_2_runs", "recorded_errors"]
-
-
+__all__ = ["section_5_1_runs", "section_5_2_runs", "recorded_errors", "map_1", "rescued_by_step",
+           "map_2", "below_at", "map_values"]
 
 
 def _param(params: Mapping, name: str, default=None):
@@ -65,7 +64,7 @@ def section_5_1_runs(params: Mapping, seeds: Sequence) -> list:
     Seed s draws its initial policy :math:`K^{(0)}` uniformly in the Frobenius ball of radius r
     around :math:`K^*` (per player and time, :func:`~lqg.sampling.sample_policies_near`) from
     ``numpy.random.default_rng(s)``; all seeds then run in one batch of
-    :func:`~lqg.algorithms.natural_policy_gradient`. The same seed gives the same direction of
+    :func:`~lqg.known_parameters.natural_policy_gradient`. The same seed gives the same direction of
     :math:`K^{(0)} - K^*` at every radius (common random numbers across the map).
 
     Parameters
@@ -99,7 +98,7 @@ def section_5_2_runs(params: Mapping, seeds: Sequence) -> list:
     r"""Algorithm 2 on the Section 5.2 game from the paper's initial policy, one run per seed.
 
     Run s draws all its random numbers from ``numpy.random.SeedSequence(s)`` (``seed=`` a list of
-    the seeds in :func:`~lqg.model_free.model_free_natural_policy_gradient`), so its outcome does
+    the seeds in :func:`~lqg.unknown_parameters.model_free_natural_policy_gradient`), so its outcome does
     not depend on the other seeds of the batch.
 
     Parameters
@@ -151,3 +150,90 @@ def recorded_errors(table) -> tuple:
     errors = np.stack([np.stack([table[f"error{i}_m{m}"].to_numpy(dtype=float) for i in players],
                                 axis=-1) for m in iterations])
     return np.array(iterations), errors
+
+
+# ---------------------------------------------------------------------------
+# the maps read off the sweep tables
+
+
+def _grid(table, index: str, columns: str, value: str, how: str, rows, cols) -> np.ndarray:
+    return (table.pivot_table(index=index, columns=columns, values=value, aggfunc=how)
+            .reindex(index=rows, columns=cols).to_numpy(dtype=float))
+
+
+def map_1(table, radii, step_sizes) -> dict:
+    """Map 1 from the rows of :func:`section_5_1_runs`: arrays (step sizes, radii) of the fraction
+    converged and diverged and of the median iterations to converge of the runs that did."""
+    return dict(converged=_grid(table, "eta", "radius", "converged", "mean", step_sizes, radii),
+                diverged=_grid(table, "eta", "radius", "diverged", "mean", step_sizes, radii),
+                iterations_to=_grid(table[table["converged"]], "eta", "radius", "iterations_to",
+                                    "median", step_sizes, radii))
+
+
+def rescued_by_step(table, eta_max: float) -> dict:
+    """Initial policies (radius, seed) of map 1 that diverge with some step size below
+    ``eta_max``, and how many of them converge with a smaller or a larger step size."""
+    stable = table[table["eta"] < eta_max]
+    smallest = stable[stable["diverged"]].groupby(["radius", "seed"])["eta"].min()
+    converging = stable[stable["converged"]].set_index(["radius", "seed"])["eta"]
+    pairs = converging.to_frame("converging").join(smallest.rename("diverging"), how="inner")
+    return dict(diverging=len(smallest),
+                by_smaller=len(pairs[pairs["converging"] < pairs["diverging"]].index.unique()),
+                by_larger=len(pairs[pairs["converging"] > pairs["diverging"]].index.unique()))
+
+
+def map_2(table, sigma2_values, trajectories) -> dict:
+    """Map 2 from the rows of :func:`section_5_2_runs`: arrays (noise levels, L) of the fraction
+    converged and diverged and of the median final error, and per noise level the median
+    iteration at which its diverged runs diverged."""
+    diverged_at = [table[(table["sigma2"] == s) & table["diverged"]]["diverged_at"].median()
+                   for s in sigma2_values]
+    return dict(converged=_grid(table, "sigma2", "trajectories", "converged", "mean",
+                                sigma2_values, trajectories),
+                diverged=_grid(table, "sigma2", "trajectories", "diverged", "mean",
+                               sigma2_values, trajectories),
+                final=_grid(table, "sigma2", "trajectories", "error", "median",
+                            sigma2_values, trajectories),
+                diverged_at=np.array(diverged_at, dtype=float))
+
+
+def below_at(table, m: int, tol: float) -> float:
+    """The fraction of rows of :func:`section_5_2_runs` with both players' errors below ``tol``
+    at recorded iteration ``m``."""
+    iterations, errors = recorded_errors(table)
+    j = int(np.flatnonzero(iterations == m)[0])
+    return float(np.mean(np.all(np.abs(errors[j]) < tol, axis=-1)))
+
+
+def map_values(one: dict, two: dict, *, radii, step_sizes, sigma2_values, trajectories,
+               eta_max: float, rescued: dict, at_within: float) -> dict:
+    """The flat values the claims of the maps notebook read."""
+    eta = step_sizes.index(0.1) if 0.1 in step_sizes else None
+    by_radius = one["iterations_to"][eta] if eta is not None else np.full(len(radii), np.nan)
+    enough = (one["converged"][eta] >= 0.1) if eta is not None else np.zeros(len(radii), bool)
+    used = by_radius[enough]
+    stable = [j for j, e in enumerate(step_sizes) if e < eta_max]
+    shrinks = [bool(np.all(np.diff(one["converged"][j]) <= 0)) for j in stable]
+    low = [j for j, s in enumerate(sigma2_values) if s <= 1e-4]
+    alive = 1 - two["diverged"]
+    j200 = trajectories.index(200)
+    i01 = sigma2_values.index(0.01) if 0.01 in sigma2_values else None
+    return dict(
+        radii_used=list(np.asarray(radii)[enough]), iterations_by_radius=list(used),
+        converged_at_0_1=list(one["converged"][eta]) if eta is not None else [],
+        radius_monotone=bool(used.size >= 2 and np.all(np.diff(used) >= 0) and used[-1] > used[0]),
+        radius_rises=bool(used.size >= 2 and used[-1] > used[0]),
+        shrinking_steps=sum(shrinks), stable_steps=len(shrinks), all_shrink=all(shrinks),
+        best_smallest_radius=float(np.nanmax(one["converged"][:, 0])),
+        best_largest_radius=float(np.nanmax(one["converged"][:, -1])),
+        unstable_diverged_min=float(np.nanmin(np.delete(one["diverged"], stable, axis=0), initial=1)),
+        **rescued, rescued_any=rescued["by_smaller"] + rescued["by_larger"] > 0,
+        low_diverged=[float(x) for x in two["diverged"][low].ravel()],
+        low_all=bool(low) and bool(np.all(two["diverged"][low] == 1)),
+        low_any=bool(low) and bool(np.any(two["diverged"][low] > 0)),
+        diverged_0_01=list(two["diverged"][i01]) if i01 is not None else [1.0],
+        converged_0_01=list(two["converged"][i01]) if i01 is not None else [0.0],
+        at_within=at_within, alive_first=list(alive[0]), alive_last=list(alive[-1]),
+        noise_helps_all=all(bool(np.all(np.diff(alive[:, j]) >= 0)) for j in range(len(trajectories))),
+        noise_helps_200=bool(alive[-1, j200] > alive[0, j200]),
+        noise_helps_any=bool(alive[-1].max() > alive[0].max()), eta_max=eta_max)

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from .._provenance import code_fingerprint
+
 __all__ = ["run_sweep", "summarize"]
 
 _RESERVED = ("cell", "seed")
@@ -100,6 +102,10 @@ def _cells(grid) -> tuple[list[str], list[dict]]:
         dup = next(k for k in keys if keys.count(k) > 1)
         raise ValueError(f"grid repeats the cell {dup}")
     return names, cells
+
+
+#: the name under which a cell's key records the code that computes it
+_CODE = "__code__"
 
 
 def _cell_key(params: dict) -> str:
@@ -209,8 +215,8 @@ def _finished_tasks(experiment: Callable, tasks: list, cells: list[dict], n_jobs
 
 
 def run_sweep(experiment: Callable[[dict, list], list], grid, seeds, path, *, n_jobs=-1,
-              backend=None, seeds_per_task: int | None = None,
-              progress: bool = False) -> pd.DataFrame:
+              backend=None, seeds_per_task: int | None = None, progress: bool = False,
+              code: str | None = "lqg") -> pd.DataFrame:
     r"""Run ``experiment`` for every cell of ``grid`` and every seed, saving one row per run.
 
     The work is split into tasks, each one call ``experiment(params, seeds)`` for one cell and a
@@ -257,6 +263,12 @@ def run_sweep(experiment: Callable[[dict, list], list], grid, seeds, path, *, n_
         lose less work when interrupted; larger ones make better use of vectorisation.
     progress : bool
         Show a progress bar of finished tasks.
+    code : str or None
+        What identifies the code that computes the rows; it is part of every cell's key, so rows
+        computed by other code are never reused (they stay in the file, unread). ``"lqg"``
+        (default): the fingerprint of lqg's source files, so any change to the package recomputes
+        the sweep; any other string (e.g. a version of your own experiment function); ``None``:
+        the key holds the parameters only.
 
     Returns
     -------
@@ -283,8 +295,10 @@ def run_sweep(experiment: Callable[[dict, list], list], grid, seeds, path, *, n_
     read back exactly (pandas < 3 needs ``pandas.read_csv(path, float_precision="round_trip")``:
     its default parser can miss the last bit); ``None`` is an empty field. The ``cell`` key
     identifies a cell across runs: it is ``json.dumps(params, sort_keys=True,
-    separators=(",", ":"))``, so ``1`` and ``1.0`` are different cells. Calling
-    :func:`run_sweep` again once the sweep is complete only reads the file.
+    separators=(",", ":"))`` with ``params`` holding also ``"__code__": code`` (unless ``code``
+    is None), so ``1`` and ``1.0`` are different cells, and so are the same parameters run by
+    different code. Calling :func:`run_sweep` again once the sweep is complete, with the same
+    code, only reads the file.
 
     *Resumption.* Rows are written by this process only, a task at a time, each write followed
     by a flush and ``os.fsync``. On start, a last line without its newline (the process was
@@ -316,7 +330,11 @@ def run_sweep(experiment: Callable[[dict, list], list], grid, seeds, path, *, n_
             f"seeds_per_task must be a positive integer or None; got {seeds_per_task!r}"
         )
     path = Path(path)
-    keys = [_cell_key(cell) for cell in cells]
+    if code == "lqg":
+        code = code_fingerprint()
+    if code is not None and not isinstance(code, str):
+        raise ValueError(f"code must be a string or None; got {type(code).__name__}")
+    keys = [_cell_key(cell if code is None else {**cell, _CODE: code}) for cell in cells]
 
     header, finished = _finished_runs(path, names)
     tasks = []

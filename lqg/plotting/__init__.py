@@ -10,11 +10,11 @@ from .curves import (error_bands_figure, error_curves, normalized_error_figure, 
                      policy_path_panels, policy_paths_figure, readings_figure, run_in_paper_layout,
                      shade_period)
 from .estimates import (conditioning_figure, errors_against_L_figure, estimates_figure,
-                        variance_maps_figure)
-from .maps import annotated_map
+                        threshold_figure, variance_maps_figure)
+from .maps import annotated_map, map_panels
 
 __all__ = ["error_bands_figure", "error_curves", "normalized_error_figure", "policy_path",
            "policy_path_panels", "policy_paths_figure", "readings_figure", "run_in_paper_layout",
            "shade_period",
            "conditioning_figure", "errors_against_L_figure", "estimates_figure",
-           "variance_maps_figure", "annotated_map"]
+           "variance_maps_figure", "threshold_figure", "annotated_map", "map_panels"]

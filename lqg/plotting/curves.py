@@ -85,7 +85,8 @@ def shade_period(ax, start: float, stop: float, label: str | None = None):
 def normalized_error_figure(iterations: np.ndarray, curves: Mapping[str, np.ndarray], *,
                             title: str, players: Sequence[int] | None = None,
                             shade: tuple[float, float] | None = None, band=(0.1, 0.9),
-                            threshold: float | None = None, ylim: tuple | None = None):
+                            threshold: float | None = None, ylim: tuple | None = None,
+                            mark: float | None = None):
     """One panel per player: normalized error against iteration for each labelled set of runs.
 
     Parameters
@@ -103,6 +104,8 @@ def normalized_error_figure(iterations: np.ndarray, curves: Mapping[str, np.ndar
         A horizontal dashed line, e.g. the paper's 0.5 % accuracy level.
     ylim : (float, float), optional
         Limits of the (logarithmic) error axis.
+    mark : float, optional
+        An iteration marked by a dotted vertical line (e.g. the paper's m = 300).
 
     Returns
     -------
@@ -122,6 +125,8 @@ def normalized_error_figure(iterations: np.ndarray, curves: Mapping[str, np.ndar
             error_curves(ax, iterations, err, label=label, band=band)
         if threshold is not None:
             ax.axhline(threshold, color="k", ls="--", lw=0.8)
+        if mark is not None:
+            ax.axvline(mark, color="0.5", ls=":", lw=0.8)
         ax.set_title(f"player {i + 1}")
         ax.set_xlabel("iteration $m$")
         ax.grid(alpha=0.3, which="both")
@@ -146,6 +151,8 @@ def error_bands_figure(curves: Mapping[str, object], *, title: str, threshold: f
     for i, ax in enumerate(axes[0]):
         if threshold is not None:
             ax.axhline(threshold, color="k", ls="--", lw=0.8)
+        if mark is not None:
+            ax.axvline(mark, color="0.5", ls=":", lw=0.8)
         ax.set_title(f"player {i + 1}")
         ax.set_xlabel("iteration $m$")
         ax.grid(alpha=0.3, which="both")

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["estimates_figure", "conditioning_figure", "errors_against_L_figure",
-           "variance_maps_figure"]
+           "variance_maps_figure", "threshold_figure"]
 
 PANELS = [("grad_std", r"rel. std of $\widehat{\nabla_{K_t^i}C^i}$"),
           ("cov_std", r"rel. std of $\widehat\Sigma_t^i$"),
@@ -127,4 +127,29 @@ def variance_maps_figure(maps: dict, L_grid, radius_grid, trajectories: int, *, 
         ax.legend(fontsize="x-small", loc="center right")
     fig.suptitle(title)
     fig.tight_layout()
+    return fig
+
+
+def threshold_figure(threshold: dict, sigma2_values, *, seeds: int, iterations: int, title: str):
+    """Bars per noise level and variant: the fraction of runs not diverged and within 5 % at the
+    end (``threshold`` from :func:`~lqg.experiments.estimates.threshold_runs`)."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
+    positions = np.arange(len(sigma2_values))
+    width = 0.8 / len(threshold)
+    for ax, (key, label) in zip(axes, [("diverged", "not diverged"),
+                                       ("converged", "normalized error < 5% (both players)")]):
+        for v, (name, rows) in enumerate(threshold.items()):
+            values = [1 - row[key] if key == "diverged" else row[key] for row in rows]
+            ax.bar(positions + (v - (len(threshold) - 1) / 2) * width, values, width,
+                   label=name.replace("sigma_u", "$\\sigma_u$"))
+        ax.set_xticks(positions, [f"{s:g}" for s in sigma2_values])
+        ax.set_xlabel(r"system noise $\sigma^2$")
+        ax.set_title(f"{label} after {iterations} iterations", fontsize="medium")
+        ax.set_ylim(0, 1.05)
+        ax.grid(alpha=0.3, axis="y")
+    axes[0].set_ylabel(f"fraction of {seeds} runs")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize="small")
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig

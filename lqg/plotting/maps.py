@@ -7,7 +7,7 @@ from typing import Sequence
 import matplotlib
 import numpy as np
 
-__all__ = ["annotated_map"]
+__all__ = ["annotated_map", "map_panels"]
 
 
 def annotated_map(ax, values, x: Sequence, y: Sequence, *, fmt: str = "{:.0%}", cmap="viridis",
@@ -53,3 +53,32 @@ def annotated_map(ax, values, x: Sequence, y: Sequence, *, fmt: str = "{:.0%}", 
     ax.set_xticks(range(len(x)), [f"{v:g}" for v in x])
     ax.set_yticks(range(len(y)), [f"{v:g}" for v in y])
     return image
+
+
+def map_panels(panels: Sequence, x: Sequence, y: Sequence, *, xlabel: str, ylabel: str,
+               title: str, vline: float | None = None, figsize=(16, 4.6)):
+    """A row of :func:`annotated_map` panels over the same grid, each with its colour bar.
+
+    ``panels`` holds ``(values, title, fmt, style)`` per panel: ``values`` of shape
+    (len(y), len(x)), ``style`` the keywords of :func:`annotated_map` (``cmap``, ``vmin``,
+    ``vmax``, ``missing``). ``vline``, a value of the x parameter between two columns (on a log
+    scale), is marked on every panel by a dashed line. Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(panels), figsize=figsize, sharey=True)
+    axes = np.atleast_1d(axes)
+    column = None
+    if vline is not None and x[0] < vline < x[-1]:
+        column = np.interp(np.log(vline), np.log(np.asarray(x, dtype=float)), np.arange(len(x)))
+    for ax, (values, name, fmt, style) in zip(axes, panels):
+        image = annotated_map(ax, values, x, y, fmt=fmt, **style)
+        fig.colorbar(image, ax=ax, shrink=0.85)
+        if column is not None:
+            ax.axvline(column, color="tab:red", ls="--", lw=1.2)
+        ax.set_xlabel(xlabel)
+        ax.set_title(name)
+    axes[0].set_ylabel(ylabel)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -11,7 +11,7 @@ papermill has injected its own). Rules, separated by commas:
 
 ``positive``, ``non-negative``, ``a probability``, ``a seed``, ``a path``, ``a process count``
 (a positive integer, or -1 for every CPU), ``at least N``,
-``at most NAME``, ``a multiple of NAME``, ``in NAME`` (every entry of a list is in the list NAME).
+``at most NAME``, ``a multiple of NAME`` (NAME another parameter or a number), ``in NAME`` (every entry of a list is in the list NAME).
 For a list, a rule applies to every entry; lists must not be empty.
 """
 
@@ -77,6 +77,17 @@ def _is_real(v) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
+def _bound(word: str, values: dict):
+    """A rule's bound: another parameter's value, or a number."""
+    if word in values:
+        return values[word]
+    try:
+        return float(word) if "." in word else int(word)
+    except ValueError:
+        raise ValueError(f"parameter rule refers to {word!r}, which is neither a parameter nor a "
+                         "number") from None
+
+
 def _problem(value, rule: str, values: dict) -> str:
     """What is wrong with ``value`` under ``rule`` ("" if nothing)."""
     finite = _is_real(value) and math.isfinite(value)
@@ -97,10 +108,10 @@ def _problem(value, rule: str, values: dict) -> str:
         bound = float(words[-1])
         return "" if finite and value >= bound else f"at least {words[-1]}"
     if rule.startswith("at most "):
-        other = values[words[-1]]
+        other = _bound(words[-1], values)
         return "" if finite and value <= other else f"at most {words[-1]} ({other})"
     if rule.startswith("a multiple of "):
-        other = values[words[-1]]
+        other = _bound(words[-1], values)
         return "" if _is_int(value) and value % other == 0 else f"a multiple of {words[-1]} ({other})"
     if rule.startswith("in "):
         other = values[words[-1]]

@@ -10,7 +10,6 @@ each stamped with :func:`provenance`.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import math
 import os
@@ -24,6 +23,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from .claims import Claim, claims_table, evaluate
+from .._provenance import code_fingerprint
 from .parameters import check_values, read_parameters
 
 #: parameters that change where results go or how fast they come, never the results
@@ -58,16 +58,6 @@ def _git_commit() -> str:
     except (OSError, subprocess.SubprocessError):
         return "not a git checkout"
     return out + (" (lqg/ modified)" if dirty else "")
-
-
-def code_fingerprint() -> str:
-    """A digest of lqg's source files: results computed by different code never share a key."""
-    digest = hashlib.sha1()
-    package = Path(__file__).resolve().parents[1]
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def provenance(parameters: Mapping | None = None, started: float | None = None) -> dict:

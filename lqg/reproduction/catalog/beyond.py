@@ -3,7 +3,7 @@ r"""The claims of the notebooks beyond the paper: statements of the paper (or of
 
 from ..claims import Claim
 
-__all__ = ["COUNTEREXAMPLE", "N_PLAYERS", "ALGORITHM_2_N"]
+__all__ = ["COUNTEREXAMPLE", "N_PLAYERS", "ALGORITHM_2_N", "MAPS", "ESTIMATOR"]
 
 COUNTEREXAMPLE = [
     Claim(
@@ -104,4 +104,91 @@ ALGORITHM_2_N = [
         reproduced="min(literal_reached) >= 0.9", partly="min(reading_reached) >= 0.9",
         headline="{literal_reached:.0%|/}",
         section="Episodes to an accuracy, as N grows"),
+]
+
+MAPS = [
+    Claim(
+        "larger-radius-slower-map", "§5.1, Figs. 1-2",
+        "When we initialize the policies in a larger neighborhood of the Nash equilibrium, it takes "
+        "the natural policy gradient algorithm (with the same step size) more iterations to "
+        "converge.",
+        r"map 1 at $\eta = 0.1$: median iterations to converge (runs that converged) "
+        "{iterations_by_radius:.0f|, } at r = {radii_used:g|, }; fraction converged "
+        "{converged_at_0_1:.0%|, }.",
+        reproduced="radius_monotone", partly="radius_rises",
+        headline="{iterations_by_radius:.0f|/}", section="Map 1: Algorithm 1 on the Section 5.1 game over $(r, \\eta)$"),
+    Claim(
+        "initial-policy-and-step", "§5.1, Figs. 4-6",
+        "Either by adjusting the step size, or by initializing the policies from a smaller "
+        "neighbourhood around the Nash equilibrium, the natural policy gradient method converges to "
+        r"the Nash equilibrium (deterministic dynamics, $\sigma = 0$).",
+        r"$\sigma^2 = 0$, $M = {iterations_1}$: the fraction converged falls with r for "
+        r"{shrinking_steps} of {stable_steps} step sizes below $\eta_{\max} = {eta_max:.2f}$, from "
+        "{best_smallest_radius:.0%} at the smallest radius to {best_largest_radius:.0%} at the "
+        r"largest (best step size); of the {diverging} initial policies that diverge with some "
+        r"step size below $\eta_{\max}$, {by_smaller} converge with a smaller one and {by_larger} "
+        r"with a larger one; every step size above $\eta_{\max}$ diverges in "
+        "{unstable_diverged_min:.0%} of runs or more.",
+        reproduced="all_shrink and rescued_any", partly="all_shrink or rescued_any",
+        headline="{by_smaller} of {diverging} rescued",
+        section="Map 1: Algorithm 1 on the Section 5.1 game over $(r, \\eta)$"),
+    Claim(
+        "diverges-low-noise-map", "§5.2, Fig. 7",
+        r"The natural policy gradient algorithm diverges when $\sigma^2 \le 0.0001$ for both players.",
+        r"map 2, $\sigma^2 \le 10^{-4}$: fraction diverged {low_diverged:.0%|, } (every L).",
+        reproduced="low_all", partly="low_any", headline="{low_diverged:.0%|/}",
+        section="Map 2: Algorithm 2 on the Section 5.2 game over $(\\sigma^2, L)$"),
+    Claim(
+        "converges-0.01-map", "§5.2, Fig. 7",
+        r"It starts to converge with large fluctuations when $\sigma^2 = 0.01$.",
+        r"map 2, $\sigma^2 = 0.01$: diverged {diverged_0_01:.0%|, }, converged "
+        "{converged_0_01:.0%|, } for L = {trajectories:d|, }.",
+        reproduced="max(diverged_0_01) == 0", partly="min(diverged_0_01) < 0.5",
+        headline="{diverged_0_01:.0%|/} div.",
+        section="Map 2: Algorithm 2 on the Section 5.2 game over $(\\sigma^2, L)$"),
+    Claim(
+        "accuracy-0.1-map", "§5.2, Fig. 7",
+        r"When $\sigma^2 = 0.1$, the algorithm shows a reasonable accuracy within 300 iterations "
+        "(the normalized error is less than 5%) for both players.",
+        r"$\sigma^2 = 0.1$, $L = 200$: {at_within:.0%} of seeds below {tol_2:.0%} at "
+        r"$m = {within}$.",
+        reproduced="at_within >= 0.9", partly="at_within > 0", headline="{at_within:.0%}",
+        section="Figure 7, redrawn over seeds"),
+    Claim(
+        "noise-helps-map", "§5.2",
+        "(Even a low level of) the system noise can indeed help the natural policy gradient "
+        "algorithm to find the Nash equilibrium.",
+        "fraction of runs that do not diverge at the lowest and the highest noise level: "
+        "{alive_first:.0%|, } and {alive_last:.0%|, } for L = {trajectories:d|, }.",
+        reproduced="noise_helps_all and noise_helps_200", partly="noise_helps_any",
+        headline="{alive_last:.0%|/}",
+        section="Map 2: Algorithm 2 on the Section 5.2 game over $(\\sigma^2, L)$"),
+]
+
+ESTIMATOR = [
+    Claim(
+        "natural-beats-vanilla", "§3, after (3.5)",
+        "The natural policy gradient method performs better than the vanilla policy gradient "
+        "method in practice since it takes the information geometry into consideration.",
+        r"Section 5.1 game, known parameters, the best $\eta$ of {step_grid:g|/} for each, "
+        r"{vanilla_policies} initial policies within $r = {vanilla_radius:g}$ of $K^*$, at "
+        r"$\sigma^2$ = {vanilla_sigma2:g|/}: converged {natural_converged:.0%|/} (natural) against "
+        "{vanilla_converged:.0%|/} (vanilla), median iterations to 0.5 % {natural_iterations:g|/} "
+        "against {vanilla_iterations:g|/}.",
+        reproduced="never_worse and somewhere_better", partly="somewhere_better",
+        headline="{natural_iterations:g|/} vs {vanilla_iterations:g|/} it.",
+        section="6. Beyond the paper: natural against vanilla policy gradient (Section 5.1)"),
+    Claim(
+        "exploration-adds-noise", "§5.2, last paragraph of Convergence",
+        "In practice we may not be able to change the variance of $w_t$ directly, however the level "
+        "of system noise can also be increased by adding (Gaussian) explorations to the agents' "
+        "policies.",
+        r"within 5 % after {threshold_iterations} iterations at $\sigma^2$ = "
+        "{threshold_sigma2:g|/}: {paper_converged:.0%|/} of {threshold_seeds} runs as printed, "
+        r"{explored_converged:.0%|/} with exploration $\sigma_u = {exploration_levels:g|/}$; the "
+        "explored game has the same Nash equilibrium, and exploring raises the players' costs at "
+        r"$K^*$ by {price:.1f|, } %.",
+        reproduced="explore_all and same_nash", partly="explore_any",
+        headline="{explored_converged:.0%|/}",
+        section="5. The $\\sigma^2$ threshold of Figure 7"),
 ]
