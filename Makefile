@@ -5,39 +5,58 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# pytest workers: the notebooks and the unit tests share the machine's cores
+JOBS   ?= 2
 
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
-ifneq ($(strip $(NOTEBOOKS)),)
-NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
-else
-NBVAL_ARGS :=
-endif
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# what a build leaves that the next one must not reuse: the execution cache, the notebooks the
+# tests executed for the book, the results and figures the notebooks wrote
+FRESH := _build/.jupyter_cache _build/executed outputs
 
-.PHONY: help bootstrap test book bench clean
+.PHONY: help bootstrap test book bench lint clean
 
 help:
-	@echo "make book   # set-up + executes every notebook, builds the HTML book into _build/html"
-	@echo "make test   # set-up + the book (as make book) + the whole test suite, browser check included"
+	@echo "make book   # set-up + executes every notebook once, builds the HTML book into _build/html"
+	@echo "make test   # set-up + lint, unit tests and every notebook under nbval, the book from those"
+	@echo "            # executions, and the browser check of the built book"
 	@echo "make bench  # set-up + benchmarks/run.py"
-	@echo "make clean  # remove _build and .venv"
+	@echo "make clean  # remove _build, outputs and .venv"
 
-# Set-up: a local venv with the pinned stack from constraints.txt.
+# Set-up: a local venv with the pinned stack of constraints.txt. uv installs it in seconds; if uv
+# cannot be installed, pip does the same, more slowly.
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,book]'
+	@if $(PY) -m pip install --quiet --disable-pip-version-check uv >/dev/null 2>&1; then \
+	    $(VENV)/bin/uv pip install --quiet --python $(PY) -c constraints.txt -e '.[test,book]'; \
+	else \
+	    $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,book]'; \
+	fi
 	@touch $@
 
 bootstrap: $(STAMP)
 
-# The book is built first: tests/test_book_html.py checks _build/html in headless Chromium.
-test: book
-	$(PY) -m pytest tests $(NBVAL_ARGS)
-
+# The book executes every notebook once (execute_notebooks: cache, from an empty cache).
 book: $(STAMP)
+	rm -rf $(FRESH)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+# Each notebook executes once: under nbval (its printed numbers must match the committed ones),
+# which stages it for the book (tests/conftest.py --nb-record, book/_ext/executed_notebooks.py);
+# the book build then shows those executions, and the browser check reads the built book.
+test: $(STAMP)
+	rm -rf $(FRESH)
+	$(VENV)/bin/ruff check lqg tests benchmarks book/_ext
+	$(PY) -m pytest -n $(JOBS) --dist loadfile tests --ignore=tests/test_book_html.py \
+	    $(NBVAL) $(NOTEBOOKS) --nb-record _build/executed
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	$(PY) -m pytest tests/test_book_html.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check lqg tests benchmarks book/_ext
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf _build $(VENV)
+	rm -rf _build outputs $(VENV)

@@ -1,7 +1,7 @@
 """Plain loop-by-loop transcriptions of Algorithms 1 and 2 as printed in the paper, one run at a time.
 
-These are the baselines ``bench_algorithms.py`` compares :mod:`lqg.algorithms` and
-:mod:`lqg.model_free` against: Python loops over m, i, l and t in the paper's order, one small NumPy
+These are the baselines ``bench_algorithms.py`` compares :mod:`lqg.known_parameters` and
+:mod:`lqg.unknown_parameters` against: Python loops over m, i, l and t in the paper's order, one small NumPy
 operation per matrix in the formulas, no stacking and no batching.
 """
 
@@ -31,14 +31,14 @@ def natural_policy_gradient_loop(game, K0, eta, iterations):
 def single_trajectory(game, K, i, x0, rng):
     """One episode of the game under the joint policy ``K`` from ``x0``: player i's cost and the
     states x_0, ..., x_{T-1}. This plays the environment, so it reads the model."""
-    F = game.W_factor
+    F = game.W_factor                                                  # F_s F_s^T = W_s
     x, cost, states = x0, 0.0, []
     for s in range(game.T):
         states.append(x)
         u = [-K[j][s] @ x for j in range(game.N)]
         cost += x @ game.Q[i][s] @ x + u[i] @ game.R[i][s] @ u[i]
         x = (game.A[s] @ x + sum(game.B[j][s] @ u[j] for j in range(game.N))
-             + F @ rng.standard_normal(game.d))
+             + F[s] @ rng.standard_normal(game.d))
     return cost + x @ game.Q[i][game.T] @ x, states
 
 

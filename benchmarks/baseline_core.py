@@ -59,7 +59,7 @@ def cost_loop(game, K):
     for i in range(game.N):
         costs[i] = np.trace(P[i][0] @ game.x0.second_moment)
         for t in range(game.T):
-            costs[i] += np.trace(game.W @ P[i][t + 1])
+            costs[i] += np.trace(game.W[t] @ P[i][t + 1])
     return costs
 
 

@@ -13,13 +13,13 @@ import sys
 import time
 
 import numpy as np
+from baseline_algorithms import model_free_natural_policy_gradient_loop, natural_policy_gradient_loop
+from common import best_time, table
 
 import lqg
 from lqg import paper
-from lqg.algorithms import natural_policy_gradient
-from lqg.model_free import model_free_natural_policy_gradient
-from baseline_algorithms import model_free_natural_policy_gradient_loop, natural_policy_gradient_loop
-from common import best_time, table
+from lqg.known_parameters import natural_policy_gradient
+from lqg.unknown_parameters import model_free_natural_policy_gradient
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -51,8 +51,8 @@ print(json.dumps({"gflops": 2 * 2000**3 / best / 1e9}))
 PEAK_MEMORY = """
 import json, tracemalloc, numpy as np, lqg
 from lqg import paper
-from lqg.algorithms import natural_policy_gradient
-from lqg.model_free import model_free_natural_policy_gradient
+from lqg.known_parameters import natural_policy_gradient
+from lqg.unknown_parameters import model_free_natural_policy_gradient
 rng = np.random.default_rng(0)
 {setup}
 tracemalloc.start()
@@ -96,7 +96,7 @@ def algorithm_2(quick):
     M = 3 if quick else 30
     rows, rates = [], {}
     for prefetch in (True, False):
-        t = best_time(lambda: model_free_natural_policy_gradient(
+        t = best_time(lambda prefetch=prefetch: model_free_natural_policy_gradient(
             game, batch, eta, M, trajectories=L, radius=r, seed=1, prefetch=prefetch,
             progress=False), 3, 0.0) / M
         rates[prefetch] = runs * steps_per_run / t
@@ -126,7 +126,7 @@ def memory(quick):
          "game = paper.section_5_1(0.1)\nnash = lqg.solve_nash(game)\n"
          "K0 = tuple(K + 0.1 * rng.uniform(-1, 1, (256,) + K.shape) for K in nash.K)",
          f"natural_policy_gradient(game, K0, 0.1, {M1}, progress=False)"),
-        (f"Algorithm 1, same, record_policies='all'",
+        ("Algorithm 1, same, record_policies='all'",
          "game = paper.section_5_1(0.1)\nnash = lqg.solve_nash(game)\n"
          "K0 = tuple(K + 0.1 * rng.uniform(-1, 1, (256,) + K.shape) for K in nash.K)",
          f"natural_policy_gradient(game, K0, 0.1, {M1}, record_policies='all', progress=False)"),

@@ -1,11 +1,11 @@
 """The core: Nash solve on a large game, its growth in T, batched cost and natural gradient."""
 
 import numpy as np
+from baseline_core import cost_loop, natural_gradient_loop, solve_nash_loop
+from common import best_time, peak_memory, table
 
 import lqg
 from lqg import paper
-from baseline_core import cost_loop, natural_gradient_loop, solve_nash_loop
-from common import best_time, peak_memory, table
 
 
 def large_game(N, d, T, k, seed=0):
@@ -37,7 +37,7 @@ def main(quick=False):
     horizons = [T // 8, T // 4, T // 2, T]
     for h in horizons:
         g = large_game(N, d, h, k)
-        t = best_time(lambda: lqg.solve_nash(g), repeat=3, min_time=0.1)
+        t = best_time(lambda g=g: lqg.solve_nash(g), repeat=3, min_time=0.1)
         rows.append([h, f"{t * 1e3:.1f}", f"{t / h * 1e6:.0f}"])
     print("\nsolve_nash growth with T (time per step should stay flat: linear in T):")
     print(table(rows, ["T", "time [ms]", "per step [us]"]))

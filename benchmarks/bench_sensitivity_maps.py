@@ -1,4 +1,4 @@
-"""The sensitivity maps of notebook 08: wall time of lqg.sweep.run_sweep from empty CSV files, and
+"""The sensitivity maps of notebook 11: wall time of lqg.experiments.sweep.run_sweep from empty CSVs, and
 how it scales with the grid, the runs per cell and the workers; batched cells against one task per
 seed (the same rows, computed one run at a time)."""
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 from common import table
 
-from lqg import experiments, sweep
+from lqg import experiments
+from lqg.experiments import sweep
 
 RADII = [0.05, 0.1, 0.16, 0.25, 0.3, 0.42]
 STEP_SIZES = [0.001, 0.01, 0.1, 0.3, 1.0]

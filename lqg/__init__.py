@@ -20,32 +20,45 @@ The package follows the paper:
   bookkeeping, :mod:`lqg.reproduction`, is not imported by ``import lqg``.
 """
 
-from ._checks import LQGameError
-from .model import LQGame
-from .states import DiscreteState, GaussianState
-from .equilibrium import NashSolution, NoUniqueNashError, check_assumptions, solve_nash
-from .evaluation import (cost, natural_gradient, normalized_error, policy_gradient,
-                         state_covariances, value_matrices)
-from .runs import PGResult
-from .known_parameters import natural_policy_gradient, policy_gradient_descent
-from .unknown_parameters import model_free_natural_policy_gradient, model_free_variants
-from .episodes import perturbed_episodes
-from .estimators import natural_gradient_estimate
-from .sampling import sample_policies_near
-from .stationary import solve_stationary_nash
-from .verification import best_response, monte_carlo_cost
 from . import diagnostics, experiments, stationary
+from ._checks import LQGameError
+from .episodes import perturbed_episodes
+from .equilibrium import NashSolution, NoUniqueNashError, check_assumptions, solve_nash
+from .estimators import natural_gradient_estimate
+from .evaluation import (
+                         cost,
+                         natural_gradient,
+                         normalized_error,
+                         policy_gradient,
+                         state_covariances,
+                         value_matrices,
+)
 from .examples import games, paper
+from .known_parameters import natural_policy_gradient, policy_gradient_descent
+from .model import LQGame
+from .runs import PGResult
+from .sampling import sample_policies_near
+from .states import DiscreteState, GaussianState
+from .stationary import solve_stationary_nash
+from .unknown_parameters import model_free_natural_policy_gradient, model_free_variants
+from .verification import best_response, monte_carlo_cost
 
 __version__ = "0.2.0"
 
 __all__ = [
+    # the game (Section 2.1)
     "LQGame", "GaussianState", "DiscreteState", "LQGameError",
-    "solve_nash", "NashSolution", "NoUniqueNashError", "check_assumptions",
+    # the equilibrium (Section 2.2) and the infinite-horizon game
+    "solve_nash", "NashSolution", "NoUniqueNashError", "check_assumptions", "solve_stationary_nash",
+    # exact quantities (Section 3.1)
     "cost", "value_matrices", "state_covariances", "policy_gradient", "natural_gradient",
     "normalized_error",
+    # the algorithms (Sections 3 and 4)
     "natural_policy_gradient", "policy_gradient_descent", "model_free_natural_policy_gradient",
-    "model_free_variants",
-    "PGResult", "perturbed_episodes", "natural_gradient_estimate", "sample_policies_near",
-    "solve_stationary_nash", "best_response", "monte_carlo_cost",
+    "model_free_variants", "PGResult", "perturbed_episodes", "natural_gradient_estimate",
+    "sample_policies_near",
+    # independent checks
+    "best_response", "monte_carlo_cost",
+    # subpackages
+    "diagnostics", "experiments", "stationary", "games", "paper",
 ]

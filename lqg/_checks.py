@@ -11,7 +11,7 @@ runs each need their own stream, a sequence of such seeds, one per run, is accep
 from __future__ import annotations
 
 import numbers
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -59,14 +59,30 @@ def number(value, name: str, low: float = -np.inf, high: float = np.inf, *,
     above = value > low if open_low else value >= low
     below = value < high if open_high else value <= high
     if not (np.isfinite(value) and above and below):
-        lo, hi = ("(" if open_low else "["), (")" if open_high else "]")
-        raise LQGameError(f"{name} must be a finite number in {lo}{low:g}, {high:g}{hi}; got {value!r}")
+        raise LQGameError(f"{name} must be {_interval(low, high, open_low, open_high)}; got {value!r}")
     return value
 
 
-def flag(value, name: str) -> bool:
+def _interval(low: float, high: float, open_low: bool, open_high: bool) -> str:
+    """The set of finite numbers (low|[low, high)|high] in words."""
+    if high == np.inf:
+        if low == -np.inf:
+            return "a finite number"
+        if low == 0:
+            return "a positive number" if open_low else "a non-negative number"
+        return f"a number greater than {low:g}" if open_low else f"a number of at least {low:g}"
+    if low == -np.inf:
+        return f"a number less than {high:g}" if open_high else f"a number of at most {high:g}"
+    lo, hi = ("(" if open_low else "["), (")" if open_high else "]")
+    return f"a number in {lo}{low:g}, {high:g}{hi}"
+
+
+def flag(value, name: str, *, allow_none: bool = False) -> bool | None:
+    if value is None and allow_none:
+        return None
     if not isinstance(value, (bool, np.bool_)):
-        raise LQGameError(f"{name} must be True or False; got {value!r}")
+        raise LQGameError(f"{name} must be True{', False or None' if allow_none else ' or False'}; "
+                          f"got {value!r}")
     return bool(value)
 
 
@@ -264,7 +280,7 @@ def policy(game, K, name: str = "K", *, batch: bool = True) -> np.ndarray:
         bad = ~np.isfinite(Ki)
         if bad.any():
             t = int(np.argwhere(bad)[0][-3])
-            raise LQGameError(f"{where(name, i)} has non-finite entries at t={t}")
+            raise LQGameError(f"{where(name, i, t)} has non-finite entries")
         if not batch and Ki.ndim != 3:
             raise LQGameError(f"{where(name, i)} must be a single policy of shape (T, k_{i}, d) = "
                               f"{want}, without batch dimensions; got {Ki.shape}")

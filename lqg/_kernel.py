@@ -33,10 +33,16 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     """The matrix product over the two axes before the last: ``(..., m, n, R) @ (..., n, p, R)``.
 
     The last axis enumerates runs (length 1 broadcasts a constant matrix). For small n the product
-    is a sum of n whole-array outer products, each vectorised over the runs; from n = 8 on it is
-    ``np.matmul`` with the runs moved next to the matrix axes.
+    is one ``np.einsum`` over the runs (the sum over n in order, without fused multiply-adds); from
+    n = 8 on it is ``np.matmul`` with the runs moved next to the matrix axes.
     """
     n = a.shape[-2]
+    if n >= _BLAS_FROM and a.shape[-1] == b.shape[-1] == 1:          # one run (e.g. solve_nash)
+        product = np.matmul(a[..., 0], b[..., 0])[..., None]
+        if out is None:
+            return product
+        out[...] = product
+        return out
     if n >= _BLAS_FROM:                 # runs just before the matrix axes, so leading axes broadcast
         product = np.matmul(np.moveaxis(a, -1, -3), np.moveaxis(b, -1, -3))
         product = np.moveaxis(product, -3, -1)
@@ -44,10 +50,7 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
             return product
         out[...] = product
         return out
-    out = np.multiply(a[..., :, 0, None, :], b[..., None, 0, :, :], out=out)
-    for j in range(1, n):
-        out += a[..., :, j, None, :] * b[..., None, j, :, :]
-    return out
+    return np.einsum("...mnr,...npr->...mpr", a, b, out=out)
 
 
 def _trace_terms(M: np.ndarray) -> list | None:
@@ -91,7 +94,7 @@ class Coefficients:
     one_row_each: bool
 
 
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def coefficients(game) -> Coefficients:

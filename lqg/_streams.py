@@ -16,9 +16,9 @@ same either way.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import numpy as np
 
@@ -49,11 +49,11 @@ class Draws:
     z_unperturbed: np.ndarray | None = None
     z_scaled: bool = False
 
-    def mirrored(self) -> "Draws":
+    def mirrored(self) -> Draws:
         """The same draws with every perturbation negated: the K - U half of a two-point pair."""
         return replace(self, U=[-Ui for Ui in self.U])
 
-    def rows(self, index: np.ndarray) -> "Draws":
+    def rows(self, index: np.ndarray) -> Draws:
         """The draws of some runs of the batch (``index`` into the run axis)."""
         def pick(a):
             return None if a is None else a[index]
@@ -61,7 +61,7 @@ class Draws:
                      e=pick(self.e), x0_unperturbed=pick(self.x0_unperturbed),
                      z_unperturbed=pick(self.z_unperturbed), z_scaled=self.z_scaled)
 
-    def players(self, players: Sequence[int]) -> "Draws":
+    def players(self, players: Sequence[int]) -> Draws:
         """The draws of the episodes of the players ``players`` only."""
         def pick(a, axis):
             return None if a is None or a.shape[axis] == 1 else a[(slice(None),) * axis + (players,)]

@@ -36,8 +36,8 @@ also played as :math:`K - U` with the same initial state and noise) and Gaussian
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

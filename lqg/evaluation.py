@@ -9,7 +9,7 @@ validate their arguments and lay the batch out for it.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

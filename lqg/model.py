@@ -26,8 +26,8 @@ player ``i+1`` in the paper); time runs from 0 to T as in the paper.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -102,7 +102,9 @@ def _noise(W, T: int, d: int) -> np.ndarray:
         W = W * np.eye(d)
     if W.shape == (d, d):
         W = np.broadcast_to(W, (T, d, d))
-    check.check_shape(W, (T, d, d), "W", meaning="(d, d), (T, d, d) or a scalar w for w I")
+    if W.shape != (T, d, d):
+        raise LQGameError(f"W must be a scalar w (for w I), a (d, d) = {(d, d)} matrix or (T, d, d) "
+                          f"= {(T, d, d)} matrices, one per t; got shape {W.shape}")
     check.check_finite(W, "W", timed=True)
     check.check_symmetric(W, "W", timed=True)
     check.check_psd(W, "W", timed=True, why="W is a covariance")
@@ -189,7 +191,7 @@ class LQGame(check.GameData):
 
     @classmethod
     def time_invariant(cls, A, B: Sequence, Q: Sequence, R: Sequence, W, x0, T: int,
-                       Q_T: Sequence | None = None, *, R_cross: Mapping | None = None) -> "LQGame":
+                       Q_T: Sequence | None = None, *, R_cross: Mapping | None = None) -> LQGame:
         """A game whose matrices do not depend on t.
 
         Parameters
@@ -282,18 +284,18 @@ class LQGame(check.GameData):
             raise AttributeError("LQGame is immutable")
         object.__setattr__(self, name, value)
 
-    def _replace(self, **changes) -> "LQGame":
+    def _replace(self, **changes) -> LQGame:
         data = dict(A=self._A, B=self._B, Q=self._Q, R=self._R, W=self._W, x0=self._x0,
                     R_cross=self.R_cross or None)
         data.update(changes)
         return LQGame(data.pop("A"), data.pop("B"), data.pop("Q"), data.pop("R"), data.pop("W"),
                       data.pop("x0"), **data)
 
-    def with_noise(self, W) -> "LQGame":
+    def with_noise(self, W) -> LQGame:
         """The same game with noise covariance ``W`` (any form the constructor takes)."""
         return self._replace(W=W)
 
-    def with_horizon(self, T: int) -> "LQGame":
+    def with_horizon(self, T: int) -> LQGame:
         """The same time-invariant game over horizon ``T``: its matrices at t = 0 (and its terminal
         weights) for every t. Raises if some matrix depends on t."""
         T = check.positive_int(T, "T")
@@ -314,7 +316,7 @@ class LQGame(check.GameData):
                              R=[over(r, T) for r in self._R], W=over(self._W, T),
                              R_cross={key: over(r, T) for key, r in self._R_cross} or None)
 
-    def discounted(self, beta: float) -> "LQGame":
+    def discounted(self, beta: float) -> LQGame:
         r"""The game with costs :math:`\mathbb E\sum_t \beta^t c_t^i`, folded exactly into the weights:
         :math:`Q_t^i, R_t^i, R_t^{ij}` become :math:`\beta^t Q_t^i, \beta^t R_t^i, \beta^t R_t^{ij}`
         (and :math:`Q_T^i` becomes :math:`\beta^T Q_T^i`).

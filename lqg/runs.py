@@ -108,7 +108,7 @@ class PGResult:
         first = np.argmax(stays, axis=0)
         return np.where(stays.any(axis=0), self.iterations[first], -1)
 
-    def select(self, runs) -> "PGResult":
+    def select(self, runs) -> PGResult:
         """The result of some runs of the batch: ``runs`` indexes the flattened batch (a slice, an
         array of indices or a boolean mask). Runs do not depend on their batch, so this is what a
         call with those runs alone would have returned."""
@@ -182,8 +182,7 @@ class Recorder:
         every = check.positive_int(record_every, "record_every")
         self.record_policies = check.choice(record_policies, _RECORD_POLICIES, "record_policies")
         self.factor = check.number(divergence_factor, "divergence_factor", 1.0, open_low=True)
-        if progress is not None:
-            check.flag(progress, "progress")
+        check.flag(progress, "progress", allow_none=True)
         self.nash = check.nash_of(game, nash)
         if self.nash is None:
             try:
@@ -249,7 +248,7 @@ class Recorder:
     def estimated_step(self, m: int, K: np.ndarray, live: np.ndarray, K_live: np.ndarray | None,
                        observed: np.ndarray | None, singular: np.ndarray | None,
                        exact_costs) -> np.ndarray:
-        """Algorithm 2's iteration m from its estimated update ``K_live`` of the live runs ``live``.
+        r"""Algorithm 2's iteration m from its estimated update ``K_live`` of the live runs ``live``.
 
         The runs' iterates :math:`K^{(m-1)}` are judged by the mean costs the players observed in
         their episodes, ``observed`` (n_live, N), and by ``singular`` (n_live,), a singular

@@ -7,7 +7,7 @@ not say how the points are drawn; :func:`sample_policies_near` offers the plausi
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -52,7 +52,8 @@ class NoStationaryNashError(LQGameError):
 
 def _time_invariant(game):
     game = check.game(game)
-    changing = [name for name, M in (("A", game.A), ("W", game.W), *[(f"B[{i}]", B) for i, B in enumerate(game.B)],
+    changing = [name for name, M in (("A", game.A), ("W", game.W),
+                                     *[(f"B[{i}]", B) for i, B in enumerate(game.B)],
                                      *[(f"Q[{i}]", Q[:game.T]) for i, Q in enumerate(game.Q)],
                                      *[(f"R[{i}]", R) for i, R in enumerate(game.R)],
                                      *[(f"R_cross[{k}]", R) for k, R in game.R_cross.items()])
@@ -301,7 +302,7 @@ def stationary_policy_gradient(game, K, *, beta: float = 1.0, objective: str = "
 
 def _stacked_gradient(game, Ks: np.ndarray, beta: float, objective: str, *,
                       natural: bool) -> np.ndarray:
-    """The natural gradient :math:`2E` or the gradient :math:`2E\Sigma_K` of the stacked stationary
+    r"""The natural gradient :math:`2E` or the gradient :math:`2E\Sigma_K` of the stacked stationary
     gains ``Ks`` (*batch, sum k, d) of a validated game (no checks here: the public functions and
     :mod:`lqg.experiments.counterexample` check their arguments once); NaN where unstable."""
     F = game.A[0] - game.B_stacked[0] @ Ks

@@ -9,7 +9,7 @@ the docstrings of :mod:`lqg.episodes` and :mod:`lqg.estimators` quote the senten
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -11,7 +11,7 @@ costs by simulating eqs. (2.1)-(2.3), so they share no code path with
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -50,7 +50,8 @@ def best_response(game, K: Sequence, player: int) -> tuple[np.ndarray, float]:
     -------
     gains : numpy.ndarray, shape=(T, k_i, d)
     cost : float
-        The best response's cost :math:`\mathbb E[x_0^\top S_0 x_0] + \sum_{t=1}^T \operatorname{Tr}(W_{t-1} S_t)`.
+        The best response's cost
+        :math:`\mathbb E[x_0^\top S_0 x_0] + \sum_{t=1}^T \operatorname{Tr}(W_{t-1} S_t)`.
     """
     game = check.game(game)
     i = check.player_index(player, game.N)

@@ -1,9 +1,61 @@
-"""Shared test fixtures: random games with time-varying matrices and unequal control sizes."""
+"""Shared test fixtures: random games with time-varying matrices and unequal control sizes; and
+the recorder that keeps the notebooks nbval executes, for the book build to reuse."""
 
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
 import lqg
+
+
+def pytest_addoption(parser):
+    parser.addoption("--nb-record", default=None, metavar="DIR",
+                     help="write every notebook that nbval executed without a failing cell to DIR "
+                          "(as executed, with its new outputs), for book/_ext/executed_notebooks.py")
+
+
+def pytest_configure(config):
+    folder = config.getoption("--nb-record")
+    if folder:
+        config.pluginmanager.register(NotebookRecorder(Path(folder)), "lqg-notebook-recorder")
+
+
+class NotebookRecorder:
+    """Collects the outputs nbval records for each code cell (``IPyNbCell.test_outputs``) and, at
+    the end of the session, writes each notebook whose cells all passed, with those outputs: the
+    notebooks are executed once, by the tests, and the book shows that execution."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.cells = {}
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        if call.when != "call" or type(item).__name__ != "IPyNbCell":
+            return
+        report = outcome.get_result()
+        outputs = item.test_outputs if report.passed else None
+        self.cells.setdefault(Path(str(item.fspath)), {})[item.cell_num] = outputs
+
+    def pytest_sessionfinish(self, session):
+        root = Path(str(session.config.rootpath))
+        for path, cells in self.cells.items():
+            notebook = nbformat.read(path, as_version=4)
+            code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+            if len(cells) != len(code) or any(outputs is None for outputs in cells.values()):
+                continue                     # a cell failed or did not run: the book executes it
+            for n, cell in enumerate(code):
+                cell.outputs = [nbformat.from_dict(dict(out)) for out in cells[n]]
+                cell.execution_count = n + 1
+                for out in cell.outputs:
+                    if out.get("output_type") == "execute_result":
+                        out["execution_count"] = n + 1
+            target = self.folder / path.resolve().relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(notebook, target)
 
 
 def random_spd(rng, n, lead=(), floor=0.2):

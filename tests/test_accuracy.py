@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lqg import estimate_accuracy
+from lqg.accuracy import estimate_accuracy
 
 
 def test_known_bias_and_spread_are_recovered_within_standard_errors():

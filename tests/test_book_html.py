@@ -30,6 +30,7 @@ CHROMIUM = os.environ.get("LQG_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("LQG_CHROMEDRIVER", "/usr/bin/chromedriver")
 NO_CHROMIUM = "Chromium not installed: apt-get install chromium chromium-driver"
 REPORT_PAGE = "book/reproduction"
+FIGURES_PAGE = "book/figures"
 
 # what works as root on a machine with no network but the package registries
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -103,6 +104,10 @@ return {
     table_rows: Array.from(document.querySelectorAll("main table")).map(
         t => t.querySelectorAll("tbody tr").length),
     math_total: math.length,
+    // formulas MathJax typeset inside table cells (the report's claims)
+    math_in_cells: document.querySelectorAll("main td mjx-container").length,
+    links: Array.from(document.querySelectorAll("main a[href]")).map(a => a.getAttribute("href")),
+    table_texts: Array.from(document.querySelectorAll("main table")).map(t => t.innerText),
     math_raw: math.filter(e => !e.querySelector("mjx-container")).map(e => e.textContent.slice(0, 80)),
     mathjax: (window.MathJax && window.MathJax.version) || null,
 };
@@ -224,3 +229,51 @@ def test_reproduction_report_has_table(rendered):
     assert rows and max(rows) >= 1, (
         f"{REPORT_PAGE}: no table with a row (tables and their body rows: {rows}); "
         "a Markdown table shown as raw '| ... |' text means the output was not parsed as a table")
+
+
+def test_report_opens_with_a_summary_per_section(rendered):
+    tables = rendered(REPORT_PAGE)["table_texts"]
+    assert tables, f"{REPORT_PAGE}: no tables"
+    summary = tables[0]
+    for section in ("§2", "§3", "§4", "§5.1", "§5.2"):
+        assert section in summary, f"the report's first table (the summary) lacks {section}:\n{summary}"
+    assert all(icon in summary for icon in "✅🟡❌"), "the summary counts verdicts with their icons"
+    assert "reproduced" in rendered(REPORT_PAGE)["body_text"]         # the words, not only icons
+
+
+def test_report_renders_math_inside_table_cells(rendered):
+    info = rendered(REPORT_PAGE)
+    assert info["math_in_cells"] > 0, "no MathJax output inside the report's table cells"
+
+
+def test_report_links_to_the_notebook_sections_that_measure_each_claim(rendered):
+    links = [h for h in rendered(REPORT_PAGE)["links"] if "notebooks/" in h and "#" in h]
+    assert len(links) >= 30, f"the report should link every claim to its notebook section: {links}"
+    base = (HTML / f"{REPORT_PAGE}.html").parent
+    for href in set(links):
+        target, anchor = href.split("#", 1)
+        page = (base / target).resolve()
+        assert page.is_file(), f"the report links to {href}, but {page} does not exist"
+        assert f'id="{anchor}"' in page.read_text(encoding="utf-8"), \
+            f"the report links to {href}, but that page has no element with id {anchor!r}"
+
+
+def test_figures_page_shows_the_papers_figures(rendered):
+    info = rendered(FIGURES_PAGE)
+    loaded = [img for img in info["images"] if img["complete"] and img["naturalWidth"] > 0]
+    assert len(loaded) >= 8, f"{FIGURES_PAGE}: {len(loaded)} figures shown, expected Figures 1-8 and more"
+    for n in range(1, 9):
+        assert f"Figure {n}" in info["body_text"], f"{FIGURES_PAGE} lacks Figure {n}"
+    assert any("notebooks/" in h for h in info["links"]), "each figure links to its notebook"
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_notebook_can_be_downloaded(rendered, page):
+    """The download button offers the .ipynb, and the file is in the built book."""
+    name = page.removeprefix("notebooks/")
+    links = [h for h in rendered(page)["links"] if h.endswith(f"{name}.ipynb")]
+    html = (HTML / f"{page}.html").read_text(encoding="utf-8")
+    found = re.findall(r'href="([^"]*_sources/notebooks/[^"]*\.ipynb)"', html) or links
+    assert found, f"{page}: no download link for {name}.ipynb"
+    target = ((HTML / page).parent / found[0]).resolve()
+    assert target.is_file(), f"{page}: the download link points at {target}, which is missing"

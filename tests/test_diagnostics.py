@@ -5,12 +5,12 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from conftest import random_game, random_policy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lqg
 from lqg import diagnostics
-from conftest import random_game, random_policy
-
 
 # ---------------------------------------------------------------------------
 # an independent scalar (d = 1, N = 2) calculator in plain Python floats
@@ -264,7 +264,7 @@ def test_report_rejects_bad_input():
         diagnostics.report(game, K0, sigma_x="policy")
     with pytest.raises(lqg.LQGameError, match="epsilon"):
         diagnostics.report(game, K0, epsilon=1e-3)
-    with pytest.raises(lqg.LQGameError, match="single joint policy"):
+    with pytest.raises(lqg.LQGameError, match="must be a single policy"):
         diagnostics.report(game, tuple(np.stack([K, K]) for K in K0))
     with pytest.raises(lqg.LQGameError, match=r"K0\[1\] \(player 1\)"):
         diagnostics.report(game, (K0[0], np.zeros((1, 2, 2))))

@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from conftest import lqr_finite_horizon, random_game
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lqg
-from conftest import lqr_finite_horizon, random_game
 
 
 def best_response(game, K, i):
@@ -43,7 +44,7 @@ def test_nash_costs_match_eq_2_7(rng):
     np.testing.assert_allclose(lqg.cost(game, nash.K), nash.costs, rtol=1e-12)
     for i in range(game.N):
         expected = (np.trace(nash.P[i][0] @ game.x0.second_moment)
-                    + sum(np.trace(game.W @ nash.P[i][t]) for t in range(1, game.T + 1)))
+                    + sum(np.trace(game.W[t - 1] @ nash.P[i][t]) for t in range(1, game.T + 1)))
         assert nash.costs[i] == pytest.approx(expected, rel=1e-12)
 
 
@@ -96,7 +97,7 @@ def test_singular_phi_raises_naming_t():
     )
     with pytest.raises(lqg.NoUniqueNashError, match=r"t=2"):
         lqg.solve_nash(game)
-    report = game.check_assumptions()
+    report = lqg.check_assumptions(game)
     assert not report.remark_2_4
     assert np.isinf(report.phi_condition[2])
 
@@ -106,6 +107,6 @@ def test_condition_numbers_reported(rng):
     nash = lqg.solve_nash(game)
     assert nash.condition.shape == (3,)
     assert np.all(nash.condition >= 1) and np.all(np.isfinite(nash.condition))
-    report = game.check_assumptions()
+    report = lqg.check_assumptions(game)
     assert report.remark_2_4 and report.assumption_2_1 and report.assumption_2_2
     np.testing.assert_allclose(report.phi_condition, nash.condition)

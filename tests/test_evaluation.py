@@ -2,15 +2,14 @@
 
 import numpy as np
 import pytest
+from conftest import random_game, random_policy
 
 import lqg
-from conftest import random_game, random_policy
 
 
 def simulate_costs(game, K, n, rng):
     """Monte Carlo of eqs. (2.1)-(2.3): per-trajectory costs, shape (n, N), and states (n, T+1, d)."""
     x = game.x0.sample(n, rng)
-    F = np.linalg.cholesky(game.W)
     costs = np.zeros((n, game.N))
     states = [x]
     for t in range(game.T):
@@ -19,7 +18,7 @@ def simulate_costs(game, K, n, rng):
             costs[:, i] += np.einsum("nd,de,ne->n", x, game.Q[i][t], x)
             costs[:, i] += np.einsum("nk,kl,nl->n", u[i], game.R[i][t], u[i])
         x = x @ game.A[t].T + sum(u[i] @ game.B[i][t].T for i in range(game.N))
-        x = x + rng.standard_normal((n, game.d)) @ F.T
+        x = x + rng.standard_normal((n, game.d)) @ np.linalg.cholesky(game.W[t]).T
         states.append(x)
     for i in range(game.N):
         costs[:, i] += np.einsum("nd,de,ne->n", x, game.Q[i][game.T], x)
@@ -124,7 +123,7 @@ def test_exploding_policy_gives_inf_cost_without_warnings(rng):
      r"batch shapes \(2,\), \(3,\) do not broadcast"),
     (lambda g: (np.zeros((g.T, 1, g.d)), np.where(np.arange(g.T)[:, None, None] == 2, np.nan,
                                                    np.zeros((g.T, 2, g.d)))),
-     r"K\[1\] \(player 1\) has non-finite entries at t=2"),
+     r"K\[1\]\[2\] \(player 1, t=2\) has non-finite entries"),
 ])
 def test_bad_policies_are_named(rng, make, message):
     game = random_game(rng, N=2, d=3, k=(1, 2), T=3)

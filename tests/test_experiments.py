@@ -4,13 +4,12 @@ only on (parameters, seed)."""
 
 import numpy as np
 import pytest
+from conftest import random_game
 
 import lqg
-from lqg import experiments, paper
-from lqg.algorithms import PGResult
-from lqg.model import LQGameError
-from lqg.sweep import run_sweep
-from conftest import random_game
+from lqg import LQGameError, experiments, paper
+from lqg.experiments.sweep import run_sweep
+from lqg.runs import PGResult
 
 
 def hand_made(errors, diverged=None, iterations=None):
@@ -23,7 +22,7 @@ def hand_made(errors, diverged=None, iterations=None):
                     normalized_error=errors, iterations=iterations, policies=None,
                     policy_times=np.arange(0), diverged=diverged,
                     diverged_at=np.where(diverged, 1, -1), nit=int(iterations[-1]), nash=None,
-                    message="hand made")
+                    message="hand made", game=None)
 
 
 def test_converged_is_the_final_magnitude_below_tol_for_every_player():

@@ -6,18 +6,17 @@ import re
 
 import numpy as np
 import pytest
+from conftest import lqr_finite_horizon
 
 import lqg
-from lqg import games
-from lqg.model import LQGameError
-from conftest import lqr_finite_horizon
+from lqg import LQGameError, games
 
 
 def assert_nash_by_best_responses(game):
     """Each equilibrium gain equals the single-agent LQR solution against the others' gains."""
     nash = lqg.solve_nash(game)
     stacked = np.concatenate(nash.K, axis=1)
-    for i, rows in enumerate(game.slices):
+    for i in range(game.N):
         others = game.B_stacked @ stacked - game.B[i] @ nash.K[i]
         K, _ = lqr_finite_horizon(game.A - others, game.B[i], game.Q[i], game.R[i])
         np.testing.assert_allclose(K, nash.K[i], rtol=1e-9, atol=1e-11)
@@ -25,7 +24,7 @@ def assert_nash_by_best_responses(game):
 
 @pytest.mark.parametrize("N, d, T", [(3, 4, 5), (5, 3, 2), (10, 4, 5)])
 def test_random_game_shapes_scales_and_assumptions(N, d, T):
-    game = games.random_game(N, d, T=T, rng=7, a=0.8, b=1.5, q=(0.5, 2.0), r=(0.3, 1.0))
+    game = games.random_game(N, d, T=T, seed=7, a=0.8, b=1.5, q=(0.5, 2.0), r=(0.3, 1.0))
     assert (game.N, game.d, game.T) == (N, d, T)
     assert game.k == tuple(1 + i % 2 for i in range(N))
     np.testing.assert_allclose(np.linalg.norm(game.A, ord=2, axis=(1, 2)), 0.8, rtol=1e-12)
@@ -37,29 +36,29 @@ def test_random_game_shapes_scales_and_assumptions(N, d, T):
         assert game.Q[i].shape == (T + 1, d, d) and q.min() >= 0.5 - 1e-12 and q.max() <= 2 + 1e-12
         assert game.R[i].shape == (T, game.k[i], game.k[i])
         assert r.min() >= 0.3 - 1e-12 and r.max() <= 1 + 1e-12
-    np.testing.assert_array_equal(game.W, 0.1 * np.eye(d))
-    report = game.check_assumptions()
+    np.testing.assert_array_equal(game.W, np.broadcast_to(0.1 * np.eye(d), game.W.shape))
+    report = lqg.check_assumptions(game)
     assert report.assumption_2_1 and report.assumption_2_2 and report.remark_2_4
     assert np.max(report.phi_condition) <= 100
     assert_nash_by_best_responses(game)
 
 
 def test_random_game_time_variation():
-    varying = games.random_game(3, 3, T=4, rng=1)
-    fixed = games.random_game(3, 3, T=4, rng=1, time_varying=False)
+    varying = games.random_game(3, 3, T=4, seed=1)
+    fixed = games.random_game(3, 3, T=4, seed=1, time_varying=False)
     assert not np.allclose(varying.A[0], varying.A[1])
     assert not np.allclose(varying.Q[1][0], varying.Q[1][1])
     for M in (fixed.A, *fixed.B, *fixed.Q, *fixed.R):
         np.testing.assert_array_equal(M, np.broadcast_to(M[0], M.shape))
     # with no variation the time-varying draw has one A up to its scale
-    still = games.random_game(3, 3, T=4, rng=1, variation=0.0)
+    still = games.random_game(3, 3, T=4, seed=1, variation=0.0)
     np.testing.assert_allclose(still.A, np.broadcast_to(still.A[0], still.A.shape))
 
 
 def test_random_game_reproducible_from_its_seed():
-    a = games.random_game(5, 4, T=3, rng=11)
-    b = games.random_game(5, 4, T=3, rng=np.random.default_rng(11))
-    c = games.random_game(5, 4, T=3, rng=12)
+    a = games.random_game(5, 4, T=3, seed=11)
+    b = games.random_game(5, 4, T=3, seed=np.random.default_rng(11))
+    c = games.random_game(5, 4, T=3, seed=12)
     for x, y in [(a.A, b.A), *zip(a.B, b.B), *zip(a.Q, b.Q), *zip(a.R, b.R)]:
         np.testing.assert_array_equal(x, y)
     np.testing.assert_array_equal(a.x0.mean, b.x0.mean)
@@ -67,28 +66,28 @@ def test_random_game_reproducible_from_its_seed():
 
 
 def test_random_game_control_sizes_and_noise():
-    game = games.random_game(3, 2, k=[3, 1, 2], T=2, rng=0, noise=0.0)
+    game = games.random_game(3, 2, k=[3, 1, 2], T=2, seed=0, noise=0.0)
     assert game.k == (3, 1, 2)
-    assert not game.check_assumptions().W_pd  # deterministic dynamics break Assumption 2.2
-    assert games.random_game(2, 2, k=2, T=2, rng=0).k == (2, 2)
+    assert not lqg.check_assumptions(game).W_pd  # deterministic dynamics break Assumption 2.2
+    assert games.random_game(2, 2, k=2, T=2, seed=0).k == (2, 2)
 
 
 @pytest.mark.parametrize("kwargs, word", [
     (dict(N=0), "N"), (dict(d=0), "d"), (dict(T=0), "T"), (dict(k=[1, 2]), "k"),
     (dict(k=[1, 0, 1]), "player 1"), (dict(a=1.5), "a"), (dict(b=0.0), "b"),
     (dict(q=(2.0, 1.0)), "q[1]"), (dict(r=0.5), "r"), (dict(noise=-1.0), "noise"),
-    (dict(rng=None), "rng"), (dict(time_varying="yes"), "time_varying"),
+    (dict(seed=None), "seed"), (dict(time_varying="yes"), "time_varying"),
     (dict(max_condition=1.0), "max_condition"),
 ])
 def test_random_game_bad_arguments(kwargs, word):
-    args = dict(N=3, d=2, T=2, rng=0) | kwargs
+    args = dict(N=3, d=2, T=2, seed=0) | kwargs
     with pytest.raises(LQGameError, match=re.escape(word)):
         games.random_game(**args)
 
 
 def test_random_game_unreachable_condition_is_reported():
     with pytest.raises(LQGameError, match="max_condition"):
-        games.random_game(4, 2, T=2, rng=0, max_condition=1.0001)
+        games.random_game(4, 2, T=2, seed=0, max_condition=1.0001)
 
 
 def test_ring():
@@ -124,7 +123,7 @@ def test_consensus_game_structure(N):
         if game.k[i] == 2:
             neighbours = games.ring(N)[i] / np.sqrt(2)
             np.testing.assert_allclose(game.B[i][0, :, 1], neighbours, rtol=1e-12)
-    report = game.check_assumptions()
+    report = lqg.check_assumptions(game)
     assert report.assumption_2_1 and report.assumption_2_2 and report.remark_2_4
     assert_nash_by_best_responses(game)
 

@@ -71,14 +71,14 @@ def test_deterministic_dynamics_allowed_and_assumptions_reported():
     args = base()
     args["W"] = np.zeros((2, 2))
     game = lqg.LQGame(**args)
-    report = game.check_assumptions()
+    report = lqg.check_assumptions(game)
     assert report.assumption_2_1 and report.remark_2_4
     assert not report.W_pd and not report.assumption_2_2
     assert "Assumption 2.2" in str(report) and "fails" in str(report)
 
     args = base()
     args["x0"] = lqg.DiscreteState([[1.0, 1.0], [1.0, 1.1]], [0.5, 0.5])
-    report = lqg.LQGame(**args).check_assumptions()
+    report = lqg.check_assumptions(lqg.LQGame(**args))
     assert not report.x0_gaussian and report.x0_second_moment_pd and report.W_pd
 
 
@@ -120,19 +120,18 @@ def singular_r(args):
      r"R\[1\] \(player 1\) must have shape \(3, 2, 2\)"),
     (bad("Q", lambda a: a["Q"].pop()), r"Q has 1 players but B has 2"),
     (bad("B", []), r"B must hold at least one player"),
-    (bad("W", np.eye(3)), r"W must have shape \(2, 2\)"),
+    (bad("W", np.eye(3)), r"W must be a scalar w \(for w I\), a \(d, d\) = \(2, 2\) matrix or "
+                          r"\(T, d, d\) = \(3, 2, 2\) matrices"),
     (bad("A", set_entry("A", None, (1, 0, 0), np.nan)), r"A\[1\] \(t=1\) has non-finite"),
     (bad("B", set_entry("B", 0, (2, 1, 0), np.inf)), r"B\[0\]\[2\] \(player 0, t=2\) has non-finite"),
     (bad("R", asym), r"R\[1\]\[2\] \(player 1, t=2\) is not symmetric"),
-    (bad("Q", indefinite_q),
-     r"Q\[0\]\[3\] \(player 0, t=3\) is not positive definite \(smallest eigenvalue -0.5\); "
-     r"Assumption 2.1"),
-    (bad("R", singular_r), r"R\[1\]\[1\] \(player 1, t=1\) is not positive definite"),
-    (bad("W", np.diag([0.1, -0.1])), r"W is not positive semi-definite \(smallest eigenvalue -0.1\)"),
-    (bad("W", np.array([[0.1, 0.05], [0.0, 0.1]])), r"W is not symmetric"),
-    (bad("x0", np.zeros(2)), r"x0 must be a GaussianState or DiscreteState"),
+    (bad("W", np.diag([0.1, -0.1])), r"W\[0\] \(t=0\) is not positive semi-definite \(smallest "
+                                     r"eigenvalue -0.1\)"),
+    (bad("W", np.array([[0.1, 0.05], [0.0, 0.1]])), r"W\[0\] \(t=0\) is not symmetric"),
+    (bad("x0", "origin"), r"x0 must be a GaussianState, a DiscreteState or a vector of shape \(d,\)"),
     (bad("x0", lqg.GaussianState(np.zeros(3), np.eye(3))), r"x0 has dimension 3 but the state has d = 2"),
-    (bad("A", "abc"), r"A is not a numeric array"),
+    (bad("A", "abc"), r"A must be numeric"),
+    (bad("A", np.zeros((3, 2, 2), dtype=complex)), r"A is complex; the game.s data must be real"),
 ])
 def test_validation_messages(args, message):
     with pytest.raises(lqg.LQGameError, match=message):
@@ -152,6 +151,16 @@ def test_validation_messages(args, message):
 def test_initial_state_validation(make, message):
     with pytest.raises(lqg.LQGameError, match=message):
         make()
+
+
+@pytest.mark.parametrize("change", [indefinite_q, singular_r])
+def test_indefinite_or_singular_weights_are_games_that_fail_assumption_2_1(change):
+    """The model takes the weights users have (a duopoly's profits are indefinite state weights);
+    Assumption 2.1 is reported, not required."""
+    args = bad(None, change)
+    game = lqg.LQGame(**args)
+    assert not lqg.check_assumptions(game).assumption_2_1
+    assert not game.weights_psd or change is singular_r
 
 
 def test_errors_are_value_errors():

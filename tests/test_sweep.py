@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 
 import lqg
-from lqg.sweep import run_sweep, summarize
+from lqg.experiments.sweep import run_sweep, summarize
 
 GRID = {"radius": [0.05, 0.4], "sigma2": [0.0, 1.0]}
 SEEDS = 5
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _game_and_nash(sigma2):
     game = lqg.paper.section_5_1(sigma2, T=4)
     return game, lqg.solve_nash(game)
@@ -79,7 +79,7 @@ def test_rows_hold_parameters_seed_and_the_runs_own_outcome(reference):
         assert row.near == bool(np.all(cost - nash.costs < 0.01 * nash.costs))
     assert reference.near.any() and not reference.near.all()
     # the file gives back exactly what the experiment returned, types included
-    for key, runs in reference.groupby("cell", sort=False):
+    for _, runs in reference.groupby("cell", sort=False):
         params = {"radius": runs.radius.iloc[0], "sigma2": runs.sigma2.iloc[0]}
         expected = pd.DataFrame(cost_experiment(params, list(runs.seed)), index=runs.index)
         assert_same_table(runs[expected.columns], expected)
@@ -247,3 +247,28 @@ def test_summarize_gives_fraction_count_and_standard_error():
     np.testing.assert_allclose(out["sem"], [0.25, 0.0])
     with pytest.raises(ValueError, match="no column 'x'"):
         summarize(table, "x")
+
+
+def test_rows_are_reused_only_when_the_code_that_made_them_is_the_same(tmp_path):
+    """The sweep file is a cache keyed by the parameters and by the code: after a change to lqg
+    (another fingerprint) a rebuild recomputes every row instead of showing stale numbers."""
+    calls = []
+
+    def experiment(params, seeds):
+        calls.append(len(seeds))
+        return [{"value": params["x"] + s} for s in seeds]
+
+    path = tmp_path / "sweep.csv"
+    first = run_sweep(experiment, {"x": [1, 2]}, 3, path, n_jobs=1, code="version-a")
+    again = run_sweep(experiment, {"x": [1, 2]}, 3, path, n_jobs=1, code="version-a")
+    assert calls == [3, 3] and again.equals(first)                 # read back, not recomputed
+    run_sweep(experiment, {"x": [1, 2]}, 3, path, n_jobs=1, code="version-b")
+    assert calls == [3, 3, 3, 3]                                   # another code: computed afresh
+    default = run_sweep(experiment, {"x": [1]}, 2, path, n_jobs=1)
+    from lqg._provenance import code_fingerprint
+
+    assert default["cell"].str.contains(code_fingerprint()).all()
+    keyless = run_sweep(experiment, {"x": [1]}, 2, tmp_path / "plain.csv", n_jobs=1, code=None)
+    assert not keyless["cell"].str.contains("__code__").any()
+    with pytest.raises(ValueError, match="code must be a string or None"):
+        run_sweep(experiment, {"x": [1]}, 2, path, n_jobs=1, code=3)

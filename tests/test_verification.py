@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
+from conftest import random_game, random_policy
 
 import lqg
 from lqg import paper
-from conftest import random_game, random_policy
+from lqg.verification import simulate
 
 
 def test_nash_policies_are_best_responses(rng):
@@ -24,7 +25,7 @@ def test_best_response_improves_on_any_policy(rng):
     moved = (K[0], gains)
     assert c == pytest.approx(lqg.cost(game, moved)[1], rel=1e-10)
     assert c <= lqg.cost(game, K)[1]
-    with pytest.raises(ValueError, match="player must be in 0..1; got 2"):
+    with pytest.raises(ValueError, match=r"player must be an integer in 0..1 \(players are indexed"):
         lqg.best_response(game, K, 2)
     with pytest.raises(ValueError, match="without batch dimensions"):
         lqg.best_response(game, random_policy(rng, game, batch=(3,)), 0)
@@ -42,7 +43,7 @@ def test_monte_carlo_cost_within_standard_errors(rng):
 def test_simulate_without_noise_is_deterministic_given_x0():
     game = paper.section_5_1(sigma2=0.0)
     nash = lqg.solve_nash(game)
-    states, costs = lqg.simulate(game, nash.K, 2000, np.random.default_rng(0))
+    states, costs = simulate(game, nash.K, 2000, np.random.default_rng(0))
     assert states.shape == (2000, game.T + 1, 2)
     # two initial points, so exactly two distinct cost pairs whose average is the exact cost
     distinct = np.unique(np.round(costs, 12), axis=0)

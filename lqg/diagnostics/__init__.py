@@ -14,8 +14,7 @@ The constants need Assumption 2.1 (positive definite weights); :func:`report` an
 
 from ._common import sigma_k_star, sigma_x_lemma_3_1, sigma_x_of_policy
 from .constants import TheoryReport, report, theorem_3_5_iterations
-from .dominance import (GradientDominance, deviation_curves, gradient_dominance, nash_gap,
-                        unilateral_gaps)
+from .dominance import GradientDominance, deviation_curves, gradient_dominance, nash_gap, unilateral_gaps
 
 __all__ = ["TheoryReport", "report", "theorem_3_5_iterations", "sigma_x_lemma_3_1",
            "sigma_x_of_policy", "sigma_k_star", "GradientDominance", "gradient_dominance",

@@ -17,17 +17,28 @@ throughout; the policy-dependent value is reported beside it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import _checks as check
 from .._checks import LQGameError
 from ..equilibrium import NashSolution, solve_nash
-from ._common import (norm2, ratio, require_assumption_2_1, sigma_k_star, sigma_min,
-                      sigma_x_lemma_3_1, sigma_x_of_policy)
+from ._common import (
+    norm2,
+    ratio,
+    require_assumption_2_1,
+    sigma_k_star,
+    sigma_min,
+    sigma_x_lemma_3_1,
+    sigma_x_of_policy,
+)
 from .dominance import unilateral_gaps
+
+if TYPE_CHECKING:
+    from ..model import LQGame
 
 __all__ = ["TheoryReport", "report", "theorem_3_5_iterations"]
 

@@ -2,16 +2,23 @@ r"""Unilateral deviations :math:`(K^i, K^{-i*})`: the Nash gap of Theorem 3.5 an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
 from .. import _checks as check
 from ..equilibrium import NashSolution, solve_nash
 from ..evaluation import cost
-from ._common import (evaluate, norm2, ratio, require_assumption_2_1, sigma_k_star, sigma_min,
-                      sigma_x_lemma_3_1)
+from ._common import (
+    evaluate,
+    norm2,
+    ratio,
+    require_assumption_2_1,
+    sigma_k_star,
+    sigma_min,
+    sigma_x_lemma_3_1,
+)
 
 __all__ = ["unilateral_gaps", "nash_gap", "GradientDominance", "gradient_dominance", "deviation_curves"]
 

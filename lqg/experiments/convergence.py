@@ -28,7 +28,7 @@ Rates (Theorem 3.5's linear convergence):
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +38,9 @@ from .._checks import LQGameError
 from ..diagnostics import nash_gap
 from ..equilibrium import NashSolution, solve_nash
 from ..runs import PGResult
+
+if TYPE_CHECKING:
+    from ..model import LQGame
 
 __all__ = [
     "converged",

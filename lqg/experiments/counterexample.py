@@ -46,9 +46,10 @@ from ..runs import PGResult
 from .convergence import largest_stable_step, linearized_spectrum
 from .outcomes import errors_under_noise
 
-__all__ = ["GRADIENTS", "METHODS", "METHOD_LABELS", "stationary_spectrum", "spectrum_values", "StationaryPlay",
-           "stationary_gradient_play", "outcomes", "distances", "Setting", "SETTINGS", "run_settings", "settings_summary",
-           "random_two_player_games", "saddle_census", "census_summary"]
+__all__ = ["GRADIENTS", "METHODS", "METHOD_LABELS", "stationary_spectrum", "spectrum_values",
+           "StationaryPlay", "stationary_gradient_play", "outcomes", "distances", "Setting",
+           "SETTINGS", "run_settings", "settings_summary", "random_two_player_games",
+           "saddle_census", "census_summary"]
 
 GRADIENTS = ("vanilla", "natural")
 

@@ -16,7 +16,12 @@ from scipy import stats
 from .. import _checks as check
 from ..accuracy import estimate_accuracy
 from ..episodes import Episodes, perturbed_episodes
-from ..estimators import empirical_covariance, natural_gradient_estimate, two_point_gradient, zeroth_order_gradient
+from ..estimators import (
+    empirical_covariance,
+    natural_gradient_estimate,
+    two_point_gradient,
+    zeroth_order_gradient,
+)
 from ..evaluation import natural_gradient, policy_gradient, state_covariances
 from ..unknown_parameters import model_free_natural_policy_gradient
 from .convergence import converged

@@ -7,7 +7,7 @@ depends only on the cell's parameters and its seed, not on which other seeds sha
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 

@@ -12,7 +12,7 @@ are evaluated on. Two choices of the paper's text about the *measure* are option
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -137,7 +137,7 @@ def figure_3(result: PGResult, *, accuracy: float, peak_start: int, peak_end: in
 def figures_4_6(results: Mapping[str, PGResult], *, accuracy: float) -> dict:
     """Figures 4-6: per figure, the fractions converged, diverged and improved, the median error."""
     out = {}
-    for j, (name, res) in enumerate(results.items()):
+    for j, res in enumerate(results.values()):
         final = final_error(res)
         start = np.abs(res.normalized_error[0]).max(axis=-1)
         tag = f"f{4 + j}"

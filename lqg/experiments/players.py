@@ -21,8 +21,15 @@ from ..examples import games as families
 from ..known_parameters import natural_policy_gradient
 from ..sampling import sample_policies_near
 from ..unknown_parameters import model_free_variants
-from .convergence import (converged, final_error, largest_stable_step, linear_rate,
-                          linearized_rate, linearized_spectrum, nash_gap_history)
+from .convergence import (
+    converged,
+    final_error,
+    largest_stable_step,
+    linear_rate,
+    linearized_rate,
+    linearized_spectrum,
+    nash_gap_history,
+)
 
 __all__ = ["FAMILIES", "family_games", "assumption_rows", "algorithm_1_study", "algorithm_2_study",
            "episodes_to", "algorithm_1_values", "algorithm_2_values", "VARIANTS"]

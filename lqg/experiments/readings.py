@@ -17,8 +17,8 @@ import joblib
 import numpy as np
 
 from .. import _checks as check
-from ..equilibrium import solve_nash
 from ..episodes import perturbed_episodes
+from ..equilibrium import solve_nash
 from ..estimators import natural_gradient_estimate
 from ..evaluation import natural_gradient, state_covariances
 from ..examples import paper
@@ -60,7 +60,7 @@ class Reading:
     policies: dict = field(default_factory=dict)
     measure: dict = field(default_factory=dict)
 
-    def combined(self, other: "Reading") -> "Reading":
+    def combined(self, other: Reading) -> Reading:
         """Both readings at once."""
         return Reading(f"{self.key}+{other.key}", f"{self.label} + {other.label}",
                        f"{self.quote} Together with: {other.quote}",
@@ -231,7 +231,7 @@ def section_5_2(readings: list, *, sigma2_values, seeds: int, seed: int, eta: fl
         call(s, k, dict(chunk[0][0]), [dict(key[1]) for key in chunk], **options)
         for k, s, chunk in tasks)
     done = {}
-    for (k, s, chunk), results in zip(tasks, outputs):
+    for (_, s, chunk), results in zip(tasks, outputs):
         for key, result in zip(chunk, results):
             done.setdefault(key, {})[s] = result
     found = {}

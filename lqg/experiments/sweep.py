@@ -19,8 +19,8 @@ import io
 import itertools
 import json
 import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 import joblib
 import numpy as np

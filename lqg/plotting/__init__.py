@@ -6,11 +6,24 @@ Functions take plain arrays or :class:`~lqg.runs.PGResult` objects and return Ma
 import this package explicitly (it loads Matplotlib).
 """
 
-from .curves import (error_bands_figure, error_curves, normalized_error_figure, policy_path,
-                     policy_path_panels, policy_paths_figure, readings_figure, run_in_paper_layout,
-                     shade_period)
-from .estimates import (conditioning_figure, errors_against_L_figure, estimates_figure,
-                        threshold_figure, variance_maps_figure)
+from .curves import (
+                     error_bands_figure,
+                     error_curves,
+                     normalized_error_figure,
+                     policy_path,
+                     policy_path_panels,
+                     policy_paths_figure,
+                     readings_figure,
+                     run_in_paper_layout,
+                     shade_period,
+)
+from .estimates import (
+                     conditioning_figure,
+                     errors_against_L_figure,
+                     estimates_figure,
+                     threshold_figure,
+                     variance_maps_figure,
+)
 from .maps import annotated_map, map_panels
 
 __all__ = ["error_bands_figure", "error_curves", "normalized_error_figure", "policy_path",

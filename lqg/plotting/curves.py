@@ -6,9 +6,8 @@ axes; the ``*_figure`` functions build the whole figure with titles and labels.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -151,8 +150,6 @@ def error_bands_figure(curves: Mapping[str, object], *, title: str, threshold: f
     for i, ax in enumerate(axes[0]):
         if threshold is not None:
             ax.axhline(threshold, color="k", ls="--", lw=0.8)
-        if mark is not None:
-            ax.axvline(mark, color="0.5", ls=":", lw=0.8)
         ax.set_title(f"player {i + 1}")
         ax.set_xlabel("iteration $m$")
         ax.grid(alpha=0.3, which="both")

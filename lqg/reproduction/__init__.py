@@ -5,11 +5,10 @@ saves its figures through it, and ends with :meth:`Run.conclude` on claims decla
 :mod:`lqg.reproduction.catalog`.
 """
 
-from . import catalog
+from . import catalog, study
 from .claims import VERDICTS, Claim, Verdict, claims_table, evaluate, fill
 from .parameters import read_parameters
 from .record import Run, code_fingerprint, output_root, provenance
-from . import study
 
 __all__ = ["catalog", "VERDICTS", "Claim", "Verdict", "claims_table", "evaluate", "fill",
            "read_parameters", "Run", "code_fingerprint", "output_root", "provenance", "study"]

@@ -13,9 +13,9 @@ import json
 import math
 import os
 import textwrap
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Iterable, Mapping
 
 import numpy as np
 

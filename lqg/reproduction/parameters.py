@@ -3,15 +3,15 @@
 Each line of the cell is ``name: type = literal  # meaning (rules)``, e.g. ::
 
     eta: float = 0.0005  # step size eta_1 and eta_2 (positive)
-    within: int = 300  # ... reached within this many iterations (a multiple of record_every, at most iterations)
+    within: int = 300  # ... reached by this iteration (a multiple of record_every, at most iterations)
 
 The literals are the paper's settings; the annotation is the type papermill shows; the rules in the
 closing parentheses are checked against the values the notebook actually runs with (after
 papermill has injected its own). Rules, separated by commas:
 
 ``positive``, ``non-negative``, ``a probability``, ``a seed``, ``a path``, ``a process count``
-(a positive integer, or -1 for every CPU), ``at least N``,
-``at most NAME``, ``a multiple of NAME`` (NAME another parameter or a number), ``in NAME`` (every entry of a list is in the list NAME).
+(a positive integer, or -1 for every CPU), ``at least N``, ``at most NAME``, ``a multiple of NAME``
+(NAME another parameter or a number), ``in NAME`` (every entry of a list is in the list NAME).
 For a list, a rule applies to every entry; lists must not be empty.
 """
 

@@ -16,14 +16,14 @@ import os
 import platform
 import subprocess
 import time
+from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 
-from .claims import Claim, claims_table, evaluate
 from .._provenance import code_fingerprint
+from .claims import Claim, claims_table, evaluate
 from .parameters import check_values, read_parameters
 
 #: parameters that change where results go or how fast they come, never the results
@@ -78,7 +78,7 @@ def provenance(parameters: Mapping | None = None, started: float | None = None) 
         "scipy": version("scipy"), "matplotlib": version("matplotlib"),
         "parameters": plain_json(parameters),
         "seeds": plain_json({k: v for k, v in parameters.items() if "seed" in k}),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "wall_time_s": None if started is None else round(time.perf_counter() - started, 2),
     }
 
@@ -111,12 +111,17 @@ class Run:
         The notebook's file name without ``.ipynb``, in ``notebooks/``.
     namespace : dict
         The notebook's ``globals()``, which hold the parameters' current values.
+    notebook : path, optional
+        The notebook file whose ``parameters`` cell declares them (default
+        ``<checkout>/notebooks/<name>.ipynb``).
     """
 
-    def __init__(self, name: str, namespace: Mapping):
+    def __init__(self, name: str, namespace: Mapping, *, notebook: str | Path | None = None):
         self.name = name
-        root = checkout_root() or Path.cwd().parent
-        self.declared = read_parameters(root / "notebooks" / f"{name}.ipynb")
+        if notebook is None:
+            root = checkout_root() or Path.cwd().parent
+            notebook = root / "notebooks" / f"{name}.ipynb"
+        self.declared = read_parameters(notebook)
         self.parameters = check_values(self.declared, namespace)
         self.at_paper_settings = all(self.parameters[p.name] == p.default for p in self.declared
                                      if p.name not in NOT_SETTINGS)

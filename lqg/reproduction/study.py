@@ -9,7 +9,7 @@ found: for every claim, the readings under which it reproduces and partly reprod
 from __future__ import annotations
 
 import json
-from typing import Mapping
+from collections.abc import Mapping
 
 from .claims import VERDICTS, Claim, Verdict, claims_table, evaluate
 from .record import Run, plain_json, provenance

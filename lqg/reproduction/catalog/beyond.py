@@ -116,7 +116,8 @@ MAPS = [
         "{iterations_by_radius:.0f|, } at r = {radii_used:g|, }; fraction converged "
         "{converged_at_0_1:.0%|, }.",
         reproduced="radius_monotone", partly="radius_rises",
-        headline="{iterations_by_radius:.0f|/}", section="Map 1: Algorithm 1 on the Section 5.1 game over $(r, \\eta)$"),
+        headline="{iterations_by_radius:.0f|/}",
+        section="Map 1: Algorithm 1 on the Section 5.1 game over $(r, \\eta)$"),
     Claim(
         "initial-policy-and-step", "§5.1, Figs. 4-6",
         "Either by adjusting the step size, or by initializing the policies from a smaller "

@@ -7,19 +7,18 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import random_game, random_policy
 
 import lqg
 from lqg import paper
-from lqg.model_free import (
+from lqg.episodes import game_with_exploration, perturbed_episodes
+from lqg.estimators import (
     empirical_covariance,
-    game_with_exploration,
-    model_free_natural_policy_gradient,
     natural_gradient_estimate,
-    perturbed_rollouts,
     two_point_gradient,
     zeroth_order_gradient,
 )
-from conftest import random_game, random_policy
+from lqg.unknown_parameters import model_free_natural_policy_gradient
 
 
 def literal_episode(game, K, i, t, U, x0):
@@ -34,13 +33,13 @@ def literal_episode(game, K, i, t, U, x0):
     return cost + x @ game.Q[i][game.T] @ x, states
 
 
-@pytest.mark.parametrize("initial_states", ["shared", "independent"])
+@pytest.mark.parametrize("initial_states", ["shared", "fresh"])
 def test_deterministic_episodes_equal_a_literal_episode(initial_states):
     rng = np.random.default_rng(1)
     game = random_game(rng, N=2, d=3, k=(1, 2), T=3, noise=0.0)
     K = random_policy(rng, game)
     r = (0.3, 0.2)
-    out = perturbed_rollouts(game, K, trajectories=4, radius=r, seed=5, initial_states=initial_states)
+    out = perturbed_episodes(game, K, trajectories=4, radius=r, seed=5, initial_states=initial_states)
     assert out.costs.shape == (2, 3, 4) and out.states.shape == (2, 3, 4, 3)
     for i in range(game.N):
         assert out.U[i].shape == (3, 4, game.k[i], 3)
@@ -64,7 +63,7 @@ def noisy_game_and_policy():
 def test_observed_costs_are_unbiased_for_the_perturbed_policies():
     game, K = noisy_game_and_policy()
     L = 20_000
-    out = perturbed_rollouts(game, K, trajectories=L, radius=0.5, seed=2)
+    out = perturbed_episodes(game, K, trajectories=L, radius=0.5, seed=2)
     for i in range(game.N):
         for t in range(game.T):
             perturbed = [np.broadcast_to(Kj, (L,) + Kj.shape).copy() for Kj in K]
@@ -74,11 +73,11 @@ def test_observed_costs_are_unbiased_for_the_perturbed_policies():
             assert abs(residual.mean()) < 4 * stderr
 
 
-@pytest.mark.parametrize("initial_states", ["shared", "independent"])
+@pytest.mark.parametrize("initial_states", ["shared", "fresh"])
 def test_covariance_estimator_is_unbiased(initial_states):
     game, K = noisy_game_and_policy()
     L = 50_000
-    out = perturbed_rollouts(game, K, trajectories=L, radius=0.5, seed=3,
+    out = perturbed_episodes(game, K, trajectories=L, radius=0.5, seed=3,
                              initial_states=initial_states)
     sigma = lqg.state_covariances(game, K)
     for i in range(game.N):
@@ -96,7 +95,7 @@ def test_zeroth_order_gradient_is_unbiased():
     exact gradient (Lemma 3.7), to within Monte Carlo error."""
     game, K = noisy_game_and_policy()
     L, r = 200_000, 1.0
-    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=4)
+    out = perturbed_episodes(game, K, trajectories=L, radius=r, seed=4)
     exact = lqg.policy_gradient(game, K)
     for i in range(game.N):
         D = game.k[i] * game.d
@@ -130,7 +129,7 @@ def test_zeroth_order_gradient_of_an_exact_quadratic():
     assert np.all(np.abs(estimate - exact) < 4.5 * stderr)
 
 
-@pytest.mark.parametrize("covariance", ["player", "pooled"])
+@pytest.mark.parametrize("covariance", ["perturbed-at-t", "pooled"])
 def test_one_iteration_is_eqs_4_1_and_4_2_by_hand(covariance):
     rng = np.random.default_rng(9)
     game = random_game(rng, N=2, d=2, k=(1, 2), T=3, noise=0.2)
@@ -138,7 +137,7 @@ def test_one_iteration_is_eqs_4_1_and_4_2_by_hand(covariance):
     eta, r, L = (0.01, 0.02), (0.4, 0.3), 50
     result = model_free_natural_policy_gradient(game, K, eta, 1, trajectories=L, radius=r,
                                                 seed=11, covariance=covariance)
-    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=11)
+    out = perturbed_episodes(game, K, trajectories=L, radius=r, seed=11)
     S = np.einsum("bitld,bitle->bitde", out.states, out.states) / L
     if covariance == "pooled":
         S = np.broadcast_to(S.mean(axis=1, keepdims=True), S.shape)
@@ -232,7 +231,7 @@ def test_singular_covariance_estimate_is_a_divergence_not_an_error():
     (dict(seed=-1), "seed must be a non-negative int"),
     (dict(seed="x"), "seed must be a non-negative int"),
     (dict(seed=[1, 2]), "seed is a sequence of 2 seeds but there are 1 runs"),
-    (dict(initial_states="fresh"), "initial_states must be one of"),
+    (dict(initial_states="sometimes"), "initial_states must be one of"),
     (dict(covariance="all"), "covariance must be one of"),
     (dict(prefetch="yes"), "prefetch must be True or False"),
     (dict(K0=(np.zeros((5, 1, 2)), np.zeros((4, 1, 2)))), r"K0\[1\] \(player 1\) must have shape"),
@@ -248,7 +247,7 @@ def test_bad_input_names_the_argument(change, match):
 def test_estimators_reject_mismatched_shapes():
     with pytest.raises(ValueError, match="costs must have shape"):
         zeroth_order_gradient(np.ones(5), np.ones((4, 1, 2)), 0.5)
-    with pytest.raises(ValueError, match="radius must be positive"):
+    with pytest.raises(ValueError, match="radius must be a positive number"):
         zeroth_order_gradient(np.ones(4), np.ones((4, 1, 2)), 0.0)
     with pytest.raises(ValueError, match="states must have shape"):
         empirical_covariance(np.ones(3))
@@ -264,8 +263,8 @@ def test_two_point_plays_each_perturbation_and_its_mirror_from_the_same_start():
     rng = np.random.default_rng(21)
     game = random_game(rng, N=2, d=3, k=(2, 1), T=3, noise=0.0)
     K = random_policy(rng, game)
-    one = perturbed_rollouts(game, K, trajectories=4, radius=0.3, seed=8)
-    two = perturbed_rollouts(game, K, trajectories=4, radius=0.3, seed=8, estimator="two-point")
+    one = perturbed_episodes(game, K, trajectories=4, radius=0.3, seed=8)
+    two = perturbed_episodes(game, K, trajectories=4, radius=0.3, seed=8, estimator="two-point")
     assert one.costs_minus is None
     np.testing.assert_array_equal(two.costs, one.costs)
     np.testing.assert_array_equal(two.states, one.states)
@@ -284,7 +283,7 @@ def test_two_point_estimate_does_not_depend_on_the_radius():
     game, K = noisy_game_and_policy()
     estimates = []
     for r in (0.05, 0.5, 3.0):
-        out = perturbed_rollouts(game, K, trajectories=50, radius=r, seed=6, estimator="two-point")
+        out = perturbed_episodes(game, K, trajectories=50, radius=r, seed=6, estimator="two-point")
         estimates.append([two_point_gradient(out.costs[i], out.costs_minus[i], out.U[i], r)
                           for i in range(game.N)])
     for other in estimates[1:]:
@@ -295,7 +294,7 @@ def test_two_point_estimate_does_not_depend_on_the_radius():
 def test_two_point_gradient_is_unbiased_with_less_variance_than_one_point():
     game, K = noisy_game_and_policy()
     L, r = 100_000, 0.5
-    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=14, estimator="two-point")
+    out = perturbed_episodes(game, K, trajectories=L, radius=r, seed=14, estimator="two-point")
     exact = lqg.policy_gradient(game, K)
     for i in range(game.N):
         D = game.k[i] * game.d
@@ -315,9 +314,9 @@ def test_two_point_gradient_is_unbiased_with_less_variance_than_one_point():
 
 def test_exploration_zero_is_the_paper_algorithm_bit_for_bit():
     game, K = noisy_game_and_policy()
-    default = perturbed_rollouts(game, K, trajectories=30, radius=0.5, seed=3)
+    default = perturbed_episodes(game, K, trajectories=30, radius=0.5, seed=3)
     for exploration in (0.0, (0.0, 0.0)):
-        zero = perturbed_rollouts(game, K, trajectories=30, radius=0.5, seed=3,
+        zero = perturbed_episodes(game, K, trajectories=30, radius=0.5, seed=3,
                                   exploration=exploration, estimator="one-point")
         np.testing.assert_array_equal(zero.costs, default.costs)
         np.testing.assert_array_equal(zero.states, default.states)
@@ -328,7 +327,7 @@ def test_exploration_zero_is_the_paper_algorithm_bit_for_bit():
 def time_invariant_noisy_game(rng):
     game = random_game(rng, N=2, d=2, k=(1, 2), T=2, noise=0.3)
     return lqg.LQGame.time_invariant(game.A[0], [Bi[0] for Bi in game.B],
-                                     [Qi[0] for Qi in game.Q], [Ri[0] for Ri in game.R], game.W,
+                                     [Qi[0] for Qi in game.Q], [Ri[0] for Ri in game.R], game.W[0],
                                      game.x0, T=game.T)
 
 
@@ -340,8 +339,11 @@ def test_game_with_exploration_adds_sigma_squared_B_B_transpose():
     np.testing.assert_allclose(explored.W, game.W + 0.09 * B0 @ B0.T + 0.25 * B1 @ B1.T,
                                rtol=1e-14)
     np.testing.assert_array_equal(explored.A, game.A)
-    with pytest.raises(ValueError, match="B_t\\^j constant in t"):
-        game_with_exploration(random_game(rng, T=3), 0.1)
+    varying = random_game(rng, T=3)                  # time-varying B_t: W_sigma,t varies with t
+    explored = game_with_exploration(varying, 0.1)
+    for t in range(varying.T):
+        expected = varying.W[t] + 0.01 * sum(B[t] @ B[t].T for B in varying.B)
+        np.testing.assert_allclose(explored.W[t], expected, rtol=1e-14)
     with pytest.raises(ValueError, match=r"exploration\[1\] \(player 1\) must be non-negative and finite"):
         game_with_exploration(game, (0.1, -0.1))
 
@@ -356,7 +358,7 @@ def test_exploring_agents_observe_the_costs_and_states_of_the_explored_game():
     sigma = (0.6, 0.4)
     explored = game_with_exploration(game, sigma)
     L, r = 100_000, 0.5
-    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=2, exploration=sigma)
+    out = perturbed_episodes(game, K, trajectories=L, radius=r, seed=2, exploration=sigma)
     covariances = lqg.state_covariances(explored, K)
     gradient = lqg.policy_gradient(explored, K)
     for i in range(game.N):
@@ -381,13 +383,13 @@ def test_exploring_agents_observe_the_costs_and_states_of_the_explored_game():
 
 
 @pytest.mark.parametrize("estimator", ["one-point", "two-point"])
-@pytest.mark.parametrize("covariance", ["player", "pooled"])
+@pytest.mark.parametrize("covariance", ["perturbed-at-t", "pooled"])
 def test_natural_gradient_estimate_is_the_direction_of_eq_4_2(estimator, covariance):
     rng = np.random.default_rng(10)
     game = random_game(rng, N=2, d=2, k=(1, 2), T=3, noise=0.2)
     K = random_policy(rng, game, batch=(2,))
     r, L, eta = (0.4, 0.3), 40, (0.01, 0.02)
-    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=12, estimator=estimator)
+    out = perturbed_episodes(game, K, trajectories=L, radius=r, seed=12, estimator=estimator)
     S = np.einsum("bitld,bitle->bitde", out.states, out.states) / L
     if covariance == "pooled":
         S = np.broadcast_to(S.mean(axis=1, keepdims=True), S.shape)
@@ -425,7 +427,7 @@ def test_options_keep_a_run_the_same_alone_or_in_a_batch(options):
     (dict(exploration=-0.1), r"exploration must be non-negative and finite; got -0.1"),
     (dict(exploration=np.nan), r"exploration must be non-negative and finite; got nan"),
     (dict(exploration=(0.1, 0.1, 0.1)), "exploration must be a scalar or a sequence with one value"),
-    (dict(exploration="some"), "exploration must be a non-negative number"),
+    (dict(exploration="some"), "exploration must be numeric"),
 ])
 def test_bad_options_name_the_argument(change, match):
     arguments = dict(game=paper.section_5_2(0.1), K0=paper.section_5_2_policies(), eta=0.0005,
@@ -436,15 +438,15 @@ def test_bad_options_name_the_argument(change, match):
     rollout_arguments = {k: v for k, v in arguments.items() if k not in ("eta", "iterations")}
     rollout_arguments["K"] = rollout_arguments.pop("K0")
     with pytest.raises(ValueError, match=match):
-        perturbed_rollouts(**rollout_arguments)
+        perturbed_episodes(**rollout_arguments)
 
 
 def test_two_point_and_direction_estimators_reject_bad_input():
     with pytest.raises(ValueError, match="costs_plus and costs_minus must have the same shape"):
         two_point_gradient(np.ones(4), np.ones(5), np.ones((4, 1, 2)), 0.5)
-    with pytest.raises(ValueError, match="rollouts must be a Rollouts"):
+    with pytest.raises(ValueError, match="episodes must be an Episodes"):
         natural_gradient_estimate(np.ones(3), 0.5)
-    out = perturbed_rollouts(paper.section_5_2(0.1), paper.section_5_2_policies(), trajectories=5,
+    out = perturbed_episodes(paper.section_5_2(0.1), paper.section_5_2_policies(), trajectories=5,
                              radius=0.5, seed=0)
     with pytest.raises(ValueError, match="covariance must be one of"):
         natural_gradient_estimate(out, 0.5, covariance="all")
@@ -453,15 +455,18 @@ def test_two_point_and_direction_estimators_reject_bad_input():
 def test_explored_episodes_equal_literal_episodes():
     """W = 0 with exploration: each episode, replayed literally with the drawn exploration noises
     (agent j adds e_s^j to its control at step s), has the observed cost and state."""
-    from lqg.model_free import _draw, run_generators
+    from lqg import _checks, _streams
+    from lqg.episodes import design
 
     rng = np.random.default_rng(40)
     game = random_game(rng, N=2, d=3, k=(1, 2), T=3, noise=0.0)
     K = random_policy(rng, game)
     L, r, sigma = 3, (0.3, 0.2), np.array([0.5, 0.7])
-    out = perturbed_rollouts(game, K, trajectories=L, radius=r, seed=9, exploration=sigma)
-    draws = _draw(game, run_generators(9, 1), L, np.array(r), "shared", sigma)
-    e = draws.e[0]                                   # (T, N, sum k, T L), scaled by sigma_j
+    out = perturbed_episodes(game, K, trajectories=L, radius=r, seed=9, exploration=sigma)
+    def draw(L):
+        layout = design(game, L, r, exploration=sigma).layout(game)
+        return _streams.draw(game.x0, _checks.run_generators(9, 1), layout)
+    e = draw(L).e[0]                                 # (T, N, sum k, E, L), scaled by sigma_j
     rows = game.slices
     for i in range(game.N):
         for t in range(game.T):
@@ -470,7 +475,7 @@ def test_explored_episodes_equal_literal_episodes():
                 for s in range(game.T):
                     if s == t:
                         np.testing.assert_allclose(out.states[i, t, l], x, rtol=1e-12)
-                    noise = e[s, i, :, t * L + l]
+                    noise = e[s, i, :, t, l]
                     u = [-(K[j][s] + (out.U[i][t, l] if (j, s) == (i, t) else 0.0)) @ x
                          + noise[rows[j]] for j in range(game.N)]
                     cost += x @ game.Q[i][s] @ x + u[i] @ game.R[i][s] @ u[i]
@@ -478,6 +483,6 @@ def test_explored_episodes_equal_literal_episodes():
                 cost += x @ game.Q[i][game.T] @ x
                 np.testing.assert_allclose(out.costs[i, t, l], cost, rtol=1e-12)
     # the noises are sigma_j times standard normals (stderr of a std from n normals: 1/sqrt(2n))
-    many = _draw(game, run_generators(9, 1), 2000, np.array(r), "shared", sigma).e[0]
+    many = draw(2000).e[0]
     for row, s in enumerate(np.repeat(sigma, game.k)):
         assert abs(many[:, :, row].std() / s - 1) < 4.5 / np.sqrt(2 * many[:, :, row].size)
