@@ -47,7 +47,7 @@ book: $(STAMP)
 test: $(STAMP)
 	rm -rf $(FRESH)
 	$(VENV)/bin/ruff check lqg tests benchmarks book/_ext
-	$(PY) -m pytest -n $(JOBS) --dist loadfile tests --ignore=tests/test_book_html.py \
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder tests --ignore=tests/test_book_html.py \
 	    $(NBVAL) $(NOTEBOOKS) --nb-record _build/executed
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	$(PY) -m pytest tests/test_book_html.py

@@ -13,13 +13,14 @@ import sys
 import time
 
 import numpy as np
-from baseline_algorithms import model_free_natural_policy_gradient_loop, natural_policy_gradient_loop
-from common import best_time, table
 
 import lqg
 from lqg import paper
 from lqg.known_parameters import natural_policy_gradient
 from lqg.unknown_parameters import model_free_natural_policy_gradient
+
+from baseline_algorithms import model_free_natural_policy_gradient_loop, natural_policy_gradient_loop
+from common import best_time, table
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

@@ -1,11 +1,12 @@
 """The core: Nash solve on a large game, its growth in T, batched cost and natural gradient."""
 
 import numpy as np
-from baseline_core import cost_loop, natural_gradient_loop, solve_nash_loop
-from common import best_time, peak_memory, table
 
 import lqg
 from lqg import paper
+
+from baseline_core import cost_loop, natural_gradient_loop, solve_nash_loop
+from common import best_time, peak_memory, table
 
 
 def large_game(N, d, T, k, seed=0):

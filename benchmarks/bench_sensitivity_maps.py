@@ -6,10 +6,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import table
-
 from lqg import experiments
 from lqg.experiments import sweep
+
+from common import table
 
 RADII = [0.05, 0.1, 0.16, 0.25, 0.3, 0.42]
 STEP_SIZES = [0.001, 0.01, 0.1, 0.3, 1.0]

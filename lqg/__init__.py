@@ -20,7 +20,9 @@ The package follows the paper:
   bookkeeping, :mod:`lqg.reproduction`, is not imported by ``import lqg``.
 """
 
-from . import diagnostics, experiments, stationary
+from . import diagnostics as diagnostics
+from . import experiments as experiments
+from . import stationary as stationary
 from ._checks import LQGameError
 from .episodes import perturbed_episodes
 from .equilibrium import NashSolution, NoUniqueNashError, check_assumptions, solve_nash
@@ -33,7 +35,8 @@ from .evaluation import (
                          state_covariances,
                          value_matrices,
 )
-from .examples import games, paper
+from .examples import games as games
+from .examples import paper as paper
 from .known_parameters import natural_policy_gradient, policy_gradient_descent
 from .model import LQGame
 from .runs import PGResult
@@ -59,6 +62,5 @@ __all__ = [
     "sample_policies_near",
     # independent checks
     "best_response", "monte_carlo_cost",
-    # subpackages
-    "diagnostics", "experiments", "stationary", "games", "paper",
 ]
+# and the subpackages lqg.diagnostics, lqg.experiments, lqg.stationary, lqg.games, lqg.paper

@@ -3,7 +3,7 @@ r"""How close repeated estimates of a matrix are to its exact value: bias, sprea
 Algorithm 2 replaces the exact gradient :math:`\nabla_{K_t^i}C^i(K)`, covariance
 :math:`\Sigma_t^K` and natural gradient :math:`2E_{t,i}^K` of Section 3 by the sample estimates
 (4.1). Given R independent replications of an estimate (e.g. from
-:func:`~lqg.model_free.perturbed_rollouts` over a batch of R copies of one policy, each with its own
+:func:`~lqg.episodes.perturbed_episodes` over a batch of R copies of one policy, each with its own
 random stream) and the exact value, :func:`estimate_accuracy` summarises them in the Frobenius norm,
 relative to the exact value's norm (or to another scale, e.g. where the exact value is zero), with
 the Monte Carlo standard errors needed to tell a bias from noise.

@@ -5,9 +5,9 @@ its gain, :math:`\widehat K_t^{i,l} = K_t^{i,(m-1)} + U_t^{i,l}` with :math:`U_t
 sphere :math:`\|U\|_F = r_i` (line 6), plays one episode of the game from :math:`x_0^l` while the
 others keep :math:`K^{-i,(m-1)}`, and observes its "single trajectory cost" :math:`\widehat c_t^{i,l}`
 (line 7) and the state :math:`x_t^{i,l}` (line 8). The players never see the game's matrices: only
-:func:`play` reads them.
+``play`` reads them.
 
-The text leaves several choices open; each is a field of :class:`EpisodeDesign` (a keyword of
+The text leaves several choices open; each is a field of ``EpisodeDesign`` (a keyword of
 :func:`perturbed_episodes` and of Algorithm 2), its default the most literal reading:
 
 * ``perturbation``: "Sample the (sub)-policy at time t" inside the loop over t, and line 7's policy
@@ -95,7 +95,7 @@ class EpisodeDesign:
 def design(game, trajectories, radius, *, perturbation="one-step", trajectory_cost="total",
            terminal_cost=True, initial_states="shared", noise="fresh",
            covariance="perturbed-at-t", estimator="one-point", exploration=0.0) -> EpisodeDesign:
-    """Validate the options of the episodes (each named in its message) into an :class:`EpisodeDesign`."""
+    """Validate the options of the episodes (each named in its message) into an ``EpisodeDesign``."""
     exploration = check.per_player(exploration, game.N, "exploration", allow_zero=True)
     covariance = check.choice(covariance, COVARIANCES, "covariance")
     if covariance == "unperturbed" and np.any(exploration):

@@ -18,7 +18,7 @@ zero in the paper; so is the noise's time dependence, :math:`\mathbb E[w_tw_t^\t
 
 :class:`LQGame` checks *structure* only: shapes, real and finite entries, symmetric weights,
 positive semi-definite covariances. The paper's Assumptions 2.1-2.3 (positive definite weights
-and noise, a unique equilibrium) are reported by :func:`lqg.check_assumptions` and required only
+and noise, a unique equilibrium) are reported by :func:`~lqg.equilibrium.check_assumptions` and required only
 where the mathematics needs them. Players are indexed from 0 in Python (player ``i`` here is
 player ``i+1`` in the paper); time runs from 0 to T as in the paper.
 """
@@ -123,7 +123,7 @@ class LQGame(check.GameData):
     Q : sequence of N array_like, shapes (T+1, d, d)
         State weights :math:`Q_t^i`; index T is the terminal weight :math:`Q_T^i`, eq. (2.3).
         Symmetric; semi-definite or indefinite weights are allowed (Assumption 2.1 asks for
-        positive definite ones: see :func:`lqg.check_assumptions`).
+        positive definite ones: see :func:`~lqg.equilibrium.check_assumptions`).
     R : sequence of N array_like, shapes (T, k_i, k_i)
         Control weights :math:`R_t^i`, symmetric.
     W : array_like, shape=(d, d) or (T, d, d), or a scalar
@@ -256,7 +256,8 @@ class LQGame(check.GameData):
     Q = property(lambda self: self._Q, doc="State weights, tuple of N arrays (T+1, d, d).")
     R = property(lambda self: self._R, doc="Own control weights, tuple of N arrays (T, k_i, k_i).")
     R_cross = property(lambda self: dict(self._R_cross),
-                       doc="Cross-player control weights {(i, j): (T, k_j, k_j)} (empty in the paper).")
+                       doc="Cross-player control weights, a dict (i, j) -> (T, k_j, k_j); empty in "
+                           "the paper.")
     W = property(lambda self: self._W, doc="Noise covariances W_t, shape (T, d, d).")
     x0 = property(lambda self: self._x0, doc="Initial-state distribution.")
     k = property(lambda self: self._k, doc="Control dimensions (k_1, ..., k_N).")
@@ -388,7 +389,7 @@ class LQGame(check.GameData):
 
     @cached_property
     def fingerprint(self) -> str:
-        """A digest of the game's data: two games with equal data have equal fingerprints."""
+        """A digest of the game's data (two games with equal data have equal fingerprints)."""
         digest = hashlib.sha1()
         for array in (self._A, *self._B, *self._Q, *self._R, self._W,
                       *(r for _, r in self._R_cross), self._x0.second_moment):

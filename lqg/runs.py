@@ -1,4 +1,4 @@
-r"""What Algorithms 1 and 2 share: the result :class:`PGResult` and the :class:`Recorder` of a run.
+r"""What Algorithms 1 and 2 share: the result :class:`PGResult` and the ``Recorder`` of a run.
 
 A call of an algorithm advances a batch of independent runs together. The recorder holds what is
 not the paper's mathematics: the records of costs and policies, the divergence rule that freezes

@@ -16,6 +16,24 @@ def pytest_addoption(parser):
                           "(as executed, with its new outputs), for book/_ext/executed_notebooks.py")
 
 
+#: the notebooks, longest first (seconds on this project's machine), so that the two pytest workers
+#: (make test: -n 2 --dist loadfile --no-loadscope-reorder) finish together
+NOTEBOOK_ORDER = ("07", "09", "12", "10", "11", "04", "08", "05", "13", "03", "06", "02", "01")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Notebooks first, the longest first; then the unit tests (a stable sort keeps each
+    notebook's cells, and each file's tests, in order)."""
+    def rank(item):
+        path = Path(str(item.fspath))
+        if path.suffix != ".ipynb":
+            return (1, 0)
+        prefix = path.name[:2]
+        return (0, NOTEBOOK_ORDER.index(prefix) if prefix in NOTEBOOK_ORDER else len(NOTEBOOK_ORDER))
+
+    items.sort(key=rank)
+
+
 def pytest_configure(config):
     folder = config.getoption("--nb-record")
     if folder:

@@ -5,12 +5,13 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import random_game, random_policy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lqg
 from lqg import diagnostics
+
+from conftest import random_game, random_policy
 
 # ---------------------------------------------------------------------------
 # an independent scalar (d = 1, N = 2) calculator in plain Python floats

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-from conftest import lqr_finite_horizon, random_game
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lqg
+
+from conftest import lqr_finite_horizon, random_game
 
 
 def best_response(game, K, i):

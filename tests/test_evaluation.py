@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from conftest import random_game, random_policy
 
 import lqg
+
+from conftest import random_game, random_policy
 
 
 def simulate_costs(game, K, n, rng):

@@ -4,12 +4,13 @@ only on (parameters, seed)."""
 
 import numpy as np
 import pytest
-from conftest import random_game
 
 import lqg
 from lqg import LQGameError, experiments, paper
 from lqg.experiments.sweep import run_sweep
 from lqg.runs import PGResult
+
+from conftest import random_game
 
 
 def hand_made(errors, diverged=None, iterations=None):

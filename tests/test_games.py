@@ -6,10 +6,11 @@ import re
 
 import numpy as np
 import pytest
-from conftest import lqr_finite_horizon
 
 import lqg
 from lqg import LQGameError, games
+
+from conftest import lqr_finite_horizon
 
 
 def assert_nash_by_best_responses(game):

@@ -16,6 +16,7 @@ import quantecon as qe
 
 import lqg
 from lqg import paper, stationary
+
 from conftest import random_spd
 
 

@@ -231,7 +231,7 @@ def test_readings_table_best_reading_and_found():
     assert study.found_by_claim(table) == {"c1": {"reproduced": ["other"], "partly": ["literal"]},
                                            "c2": {"reproduced": ["other"], "partly": []}}
     markdown = study.markdown_table(table, {"literal": "as printed"})
-    assert "✅" in markdown and "| as printed |" in markdown
+    assert "✔" in markdown and "verdict-reproduced" in markdown and "| as printed |" in markdown
 
 
 def test_report_renders_verdicts_links_and_math_safely(tmp_path):
@@ -248,8 +248,8 @@ def test_report_renders_verdicts_links_and_math_safely(tmp_path):
     results = report.load_results(tmp_path)
     table = report.claims_markdown(results, ["06_section_5_2_noise"], readings=False)
     assert "[§5.2, Fig. 7](../notebooks/06_section_5_2_noise.ipynb#figure-7)" in table
-    assert r"$\Vert K\Vert $" in table and r"a \| b" in table and "🟡 partly" in table
+    assert r"$\Vert K\Vert $" in table and r"a \| b" in table and "◐ partly" in table
     summary = report.summary_markdown(results)
-    assert "§5.2" in summary and "🟡 1" in summary
+    assert "§5.2" in summary and "◐ 1" in summary
     assert "abc" in report.provenance_markdown(results)
     np.testing.assert_equal(table.count("\n"), 2)

@@ -7,7 +7,6 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import random_game, random_policy
 
 import lqg
 from lqg import paper
@@ -19,6 +18,8 @@ from lqg.estimators import (
     zeroth_order_gradient,
 )
 from lqg.unknown_parameters import model_free_natural_policy_gradient
+
+from conftest import random_game, random_policy
 
 
 def literal_episode(game, K, i, t, U, x0):

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-from conftest import random_game, random_policy
 
 import lqg
 from lqg import paper
 from lqg.verification import simulate
+
+from conftest import random_game, random_policy
 
 
 def test_nash_policies_are_best_responses(rng):

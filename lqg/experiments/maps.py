@@ -71,8 +71,9 @@ def section_5_1_runs(params: Mapping, seeds: Sequence) -> list:
     ----------
     params : mapping
         ``radius`` (r), ``eta`` (:math:`\eta_1 = \eta_2`), ``iterations`` (M), ``tol``
-        (:math:`\tau` of :func:`converged`); optional ``sigma2`` (default 0: the iterates do
-        not depend on it, only the normalized errors do) and ``record_every`` (default 10).
+        (:math:`\tau` of :func:`~lqg.experiments.convergence.converged`); optional ``sigma2``
+        (default 0: the iterates do not depend on it, only the normalized errors do) and
+        ``record_every`` (default 10).
     seeds : sequence of int
 
     Returns
@@ -80,7 +81,7 @@ def section_5_1_runs(params: Mapping, seeds: Sequence) -> list:
     list of dict
         Per seed: ``converged``, ``diverged``, ``diverged_at`` (-1 if not),
         ``iterations_to`` (``result.iterations_to(tol)``, -1 if never) and ``error``
-        (:func:`final_error`).
+        (:func:`~lqg.experiments.convergence.final_error`).
     """
     seeds = _seeds(seeds)
     game = section_5_1(float(_param(params, "sigma2", 0.0)))
@@ -140,7 +141,7 @@ def recorded_errors(table) -> tuple:
     errors : numpy.ndarray, shape=(n_records, n_rows, N)
         ``errors[j, r, i]`` is player i's normalized error at ``iterations[j]`` in row r (NaN after
         a divergence), the layout of ``PGResult.normalized_error`` for
-        :func:`lqg.plotting.normalized_error_figure`.
+        :func:`~lqg.plotting.curves.normalized_error_figure`.
     """
     columns = [c for c in table.columns if c.startswith("error") and "_m" in c]
     if not columns:

@@ -1,8 +1,8 @@
 """The notebooks' bookkeeping: parameters, claims, records with provenance, and the book's report.
 
-Not imported by ``import lqg``. A notebook creates a :class:`Run` from its own parameters cell,
-saves its figures through it, and ends with :meth:`Run.conclude` on claims declared in
-:mod:`lqg.reproduction.catalog`.
+Not imported by ``import lqg``. A notebook creates a :class:`~lqg.reproduction.record.Run` from
+its own parameters cell, saves its figures through it, and ends with
+:meth:`~lqg.reproduction.record.Run.conclude` on claims declared in :mod:`lqg.reproduction.catalog`.
 """
 
 from . import catalog, study

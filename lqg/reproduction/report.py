@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .claims import VERDICTS, fill
 from .record import output_root
-from .study import ICONS
+from .study import ICONS, badge
 
 __all__ = ["PAPER_SECTIONS", "READINGS_NOTEBOOK", "Figure", "FIGURES", "load_results",
            "heading_anchor", "summary_markdown", "claims_markdown", "provenance_markdown",
@@ -58,8 +58,8 @@ def heading_anchor(heading: str) -> str:
 
 
 def verdict_badge(verdict: str) -> str:
-    """An icon and the verdict's word, e.g. ``✅ reproduced``."""
-    return f"{ICONS[verdict]} {verdict}"
+    """An icon and the verdict's word, e.g. ``✔ reproduced`` (coloured in the book)."""
+    return badge(verdict)
 
 
 def _cell(text: str) -> str:
@@ -82,7 +82,7 @@ def _link(notebook: str, section: str, text: str) -> str:
 
 def _counts(verdicts: Iterable[str]) -> str:
     verdicts = list(verdicts)
-    return " · ".join(f"{ICONS[v]} {verdicts.count(v)}" for v in VERDICTS)
+    return " · ".join(badge(v, str(verdicts.count(v))) for v in VERDICTS)
 
 
 def summary_markdown(results: Mapping) -> str:
@@ -138,8 +138,8 @@ def claims_markdown(results: Mapping, notebooks: Iterable[str], *, readings: boo
 def _readings_text(entry: Mapping) -> str:
     reproduced = ", ".join(f"`{r}`" for r in entry["reproduced"]) or "none"
     partly = ", ".join(f"`{r}`" for r in entry["partly"]) or "none"
-    return (f"as printed {ICONS[entry['literal']]}; under `{entry['best_reading']}` "
-            f"{ICONS[entry['best']]}; reproduced under {reproduced}; partly under {partly}")
+    return (f"as printed {badge(entry['literal'], '')}; under `{entry['best_reading']}` "
+            f"{badge(entry['best'], '')}; reproduced under {reproduced}; partly under {partly}")
 
 
 def provenance_markdown(results: Mapping) -> str:

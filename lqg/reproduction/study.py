@@ -14,16 +14,25 @@ from collections.abc import Mapping
 from .claims import VERDICTS, Claim, Verdict, claims_table, evaluate
 from .record import Run, plain_json, provenance
 
-__all__ = ["ICONS", "verdict_table", "markdown_table", "text_table", "best_reading", "found_by_claim",
+__all__ = ["ICONS", "badge", "verdict_table", "markdown_table", "text_table", "best_reading", "found_by_claim",
            "conclude"]
 
-#: How a verdict shows in the book: an icon and the word.
-ICONS = {"reproduced": "✅", "partly": "🟡", "not reproduced": "❌"}
+#: How a verdict shows, an icon beside the word (symbols every common font has).
+ICONS = {"reproduced": "✔", "partly": "◐", "not reproduced": "✘"}
+
+
+def badge(verdict: str, text: str | None = None) -> str:
+    """The verdict's icon and ``text`` (default the verdict's word), as an HTML span the book
+    colours (``book/_static/lqg.css``): distinct at a glance, readable as text."""
+    slug = verdict.replace(" ", "-")
+    shown = verdict if text is None else text
+    return f'<span class="verdict verdict-{slug}">{ICONS[verdict]} {shown}</span>'.replace("  ", " ")
 _LETTER = {"reproduced": "R", "partly": "p", "not reproduced": "-"}
 
 
 def verdict_table(claims: list[Claim], values: Mapping[str, Mapping]) -> dict:
-    """reading -> claim key -> :class:`Verdict`, for the measured ``values`` of each reading."""
+    """reading -> claim key -> :class:`~lqg.reproduction.claims.Verdict`, for the measured
+    ``values`` of each reading."""
     return {reading: {v.key: v for v in evaluate(claims, measured)}
             for reading, measured in values.items()}
 
@@ -54,7 +63,7 @@ def markdown_table(table: Mapping, labels: Mapping[str, str]) -> str:
     lines = ["| reading | " + " | ".join(f"`{k}`" for k in keys) + " | reproduced |",
              "|---|" + "---|" * len(keys) + "---|"]
     for reading, row in table.items():
-        cells = [f"{ICONS[row[k].verdict]} {row[k].headline}".strip() for k in keys]
+        cells = [badge(row[k].verdict, row[k].headline) for k in keys]
         lines.append(f"| {labels.get(reading, reading)} | " + " | ".join(cells)
                      + f" | {_score(row)[0]} of {len(keys)} |")
     return "\n".join(lines)
