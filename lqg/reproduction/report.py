@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .claims import VERDICTS, fill
 from .record import output_root
-from .study import ICONS, badge
+from .study import badge
 
 __all__ = ["PAPER_SECTIONS", "READINGS_NOTEBOOK", "Figure", "FIGURES", "load_results",
            "heading_anchor", "summary_markdown", "claims_markdown", "provenance_markdown",

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from .claims import VERDICTS, Claim, Verdict, claims_table, evaluate
 from .record import Run, plain_json, provenance
 
-__all__ = ["ICONS", "badge", "verdict_table", "markdown_table", "text_table", "best_reading", "found_by_claim",
-           "conclude"]
+__all__ = ["ICONS", "badge", "verdict_table", "markdown_table", "text_table", "best_reading",
+           "found_by_claim", "conclude"]
 
 #: How a verdict shows, an icon beside the word (symbols every common font has).
 ICONS = {"reproduced": "✔", "partly": "◐", "not reproduced": "✘"}
