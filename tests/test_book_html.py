@@ -4,8 +4,8 @@
 listed in ``_toc.yml`` through a file:// URL and check that it renders: a title, no Python
 traceback or warning in any cell output, every image loaded, every formula typeset by MathJax
 (served from the book itself, see book/_ext/offline_mathjax.py), and a non-empty table in the
-reproduction report. A full-page screenshot of each notebook page goes to
-``_build/screenshots/<notebook>.png`` for humans to look at.
+reproduction report. With ``LQG_SCREENSHOTS=1``, a full-page screenshot of each notebook page goes
+to ``_build/screenshots/<notebook>.png`` for humans to look at.
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them); without them, or
 without a built book, the tests are skipped with the reason. ``LQG_CHROMIUM`` and
@@ -165,7 +165,7 @@ def rendered(browser):
             browser.get(path.as_uri())
             browser.execute_async_script(WAIT_JS)
             cache[page] = browser.execute_script(COLLECT_JS)
-            if page.startswith("notebooks/"):
+            if page.startswith("notebooks/") and os.environ.get("LQG_SCREENSHOTS"):
                 name = page.removeprefix("notebooks/").replace("/", "__")
                 _screenshot(browser, SCREENSHOTS / f"{name}.png")
         return cache[page]
