@@ -6,7 +6,7 @@ import pytest
 
 import lqg
 from lqg import paper, stationary
-from lqg.experiments import convergence
+from lqg.experiments import convergence, saddles
 from lqg.experiments import counterexample as cx
 
 
@@ -34,9 +34,9 @@ def test_stationary_spectrum_is_the_jacobian_of_the_simultaneous_gradient():
     for natural, gradient in [(False, "vanilla"), (True, "natural")]:
         expected = np.sort_complex(np.linalg.eigvals(numeric_jacobian(
             lambda K, natural=natural: simultaneous(K, natural), stacked)))
-        found = np.sort_complex(cx.stationary_spectrum(game, star, gradient=gradient))
+        found = np.sort_complex(saddles.stationary_spectrum(game, star, gradient=gradient))
         np.testing.assert_allclose(found, expected, rtol=1e-5, atol=1e-8)
-    values = cx.spectrum_values(game, star)
+    values = saddles.spectrum_values(game, star)
     assert values["vanilla_min"] > 0 and values["natural_min"] > 0     # the equilibrium attracts
     assert values["vanilla_condition"] > 1e4 > values["natural_condition"]
 
@@ -56,8 +56,8 @@ def test_vanilla_linearized_spectrum_is_the_jacobian_of_the_policy_gradient():
 
 @pytest.fixture(scope="module")
 def saddle():
-    games = cx.random_two_player_games(60, seed=1)
-    census = cx.saddle_census(games)
+    games = saddles.random_two_player_games(60, seed=1)
+    census = saddles.saddle_census(games)
     index = np.flatnonzero(census["vanilla_saddle"])
     assert index.size, "the census finds games whose equilibrium is a saddle of gradient play"
     return games, census, int(index[0])
@@ -82,7 +82,7 @@ def test_noise_cannot_reach_the_first_block_of_the_finite_horizon_jacobian(saddl
 
         blocks.append(np.sort_complex(np.linalg.eigvals(numeric_jacobian(first, stacked[0]))))
     np.testing.assert_allclose(blocks[0], blocks[1], rtol=1e-6, atol=1e-9)
-    summary = cx.census_summary(census)
+    summary = saddles.census_summary(census)
     assert summary["vanilla_saddles"] == int((census["vanilla_saddle"] & census["solved"]).sum())
     assert 0 <= summary["finite_vanilla_noise_removes"] <= 1
 
