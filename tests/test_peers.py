@@ -9,15 +9,31 @@
   and gradients against finite differences.
 """
 
-import control
+import importlib
+
 import numpy as np
 import pytest
-import quantecon as qe
 
 import lqg
 from lqg import paper, stationary
 
 from conftest import random_spd
+
+
+class _Imported:
+    """A module imported at its first use, not when pytest collects this file (each pytest worker
+    collects every file, and quantecon and python-control take seconds to import)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):          # pytest's collection probes for __test__ and such
+            raise AttributeError(attribute)
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+control, qe = _Imported("control"), _Imported("quantecon")
 
 
 def duopoly(T=1, beta=0.96):

@@ -89,7 +89,7 @@ def stationary_gradient_play(game, K0: np.ndarray, eta, iterations: int, *, nash
     iterations : int
     nash : StationaryNash, optional
     gradient, objective
-        As in :func:`stationary_spectrum`.
+        As in :func:`lqg.experiments.saddles.stationary_spectrum`.
     record_every : int
 
     Returns
