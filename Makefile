@@ -14,7 +14,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # tests executed for the book, the results and figures the notebooks wrote
 FRESH := _build/.jupyter_cache _build/executed outputs
 
-.PHONY: help bootstrap test book bench lint clean
+.PHONY: help bootstrap test unit-tests book-check book bench lint clean
 
 help:
 	@echo "make book   # set-up + executes every notebook once, builds the HTML book into _build/html"
@@ -46,13 +46,21 @@ book: $(STAMP)
 
 # Each notebook executes once: under nbval (its printed numbers must match the committed ones),
 # which stages it for the book (tests/conftest.py --nb-record, book/_ext/executed_notebooks.py);
-# the book build then shows those executions, and the browser check reads the built book.
+# the book build then shows those executions, and the browser check reads the built book. The
+# notebooks take both cores; then the unit tests (one core) run beside the book build and the
+# browser check (mostly one core).
 test: $(STAMP)
 	rm -rf $(FRESH)
 	$(PY) -m compileall -q lqg >/dev/null
 	$(VENV)/bin/ruff check lqg tests benchmarks book/_ext
-	$(PY) -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder tests --ignore=tests/test_book_html.py \
+	$(PY) -m pytest -p tests.conftest -n $(JOBS) --dist loadfile --no-loadscope-reorder \
 	    $(NBVAL) $(NOTEBOOKS) --nb-record _build/executed
+	$(MAKE) --no-print-directory --output-sync=target -j 2 unit-tests book-check
+
+unit-tests: $(STAMP)
+	$(PY) -m pytest tests --ignore=tests/test_book_html.py
+
+book-check: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	$(PY) -m pytest tests/test_book_html.py
 

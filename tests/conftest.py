@@ -17,19 +17,17 @@ def pytest_addoption(parser):
 
 
 #: the notebooks, longest first (seconds on this project's machine), so that the two pytest workers
-#: (make test: -n 2 --dist loadfile --no-loadscope-reorder) finish together
+#: (make test: -p tests.conftest -n 2 --dist loadfile --no-loadscope-reorder) finish together
 NOTEBOOK_ORDER = ("07", "09", "12", "10", "11", "04", "08", "05", "13", "03", "06", "02", "01")
-#: then the slowest unit-test files (the others follow in file order)
-SLOW_TESTS = ("test_sweep.py", "test_unknown_parameters.py", "test_counterexample.py", "test_readings.py")
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Notebooks first, the longest first; then the unit tests, the slowest files first (a
-    stable sort keeps each notebook's cells, and each file's tests, in order)."""
+    """Notebooks first, the longest first; then the unit tests (a stable sort keeps each
+    notebook's cells, and each file's tests, in order)."""
     def rank(item):
         path = Path(str(item.fspath))
         if path.suffix != ".ipynb":
-            return (1, SLOW_TESTS.index(path.name) if path.name in SLOW_TESTS else len(SLOW_TESTS))
+            return (1, 0)
         prefix = path.name[:2]
         return (0, NOTEBOOK_ORDER.index(prefix) if prefix in NOTEBOOK_ORDER else len(NOTEBOOK_ORDER))
 
