@@ -10,9 +10,10 @@ JOBS   ?= 2
 
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-# what a build leaves that the next one must not reuse: the execution cache, the notebooks the
-# tests executed for the book, the results and figures the notebooks wrote
-FRESH := _build/.jupyter_cache _build/executed outputs
+# what a build leaves that the next one must not reuse: the whole of _build (Sphinx's environment
+# would skip the notebooks whose source is unchanged, and show the outputs of older code), the
+# results and figures the notebooks wrote
+FRESH := _build outputs
 
 .PHONY: help bootstrap test unit-tests book-check book bench lint clean
 
