@@ -43,8 +43,10 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
             return product
         out[...] = product
         return out
-    if n >= _BLAS_FROM:                 # runs just before the matrix axes, so leading axes broadcast
-        product = np.matmul(np.moveaxis(a, -1, -3), np.moveaxis(b, -1, -3))
+    if n >= _BLAS_FROM:                 # runs just before the matrix axes, so leading axes broadcast;
+        # contiguous, so that each run's product is the BLAS call a run alone makes (bit for bit)
+        product = np.matmul(np.ascontiguousarray(np.moveaxis(a, -1, -3)),
+                            np.ascontiguousarray(np.moveaxis(b, -1, -3)))
         product = np.moveaxis(product, -3, -1)
         if out is None:
             return product
@@ -62,8 +64,15 @@ def _trace_terms(M: np.ndarray) -> list | None:
 def _trace(M: np.ndarray, terms: list | None, P: np.ndarray) -> np.ndarray:
     r""":math:`\operatorname{Tr}(M P)` for ``P`` of shape (..., d, d, R), in a fixed order of summation
     (a NumPy reduction over the run axis would change its order with the number of runs)."""
-    if terms is None:
-        return sum(np.sum(M[e][:, None] * P[..., :, e, :], axis=-2) for e in range(M.shape[0]))
+    if terms is None:       # summed slice by slice: np.sum would sum a lone run pairwise
+        products = M.T[:, :, None] * P                           # [f, e] = M[e, f] P[f, e]
+        by_e = products[..., 0, :, :].copy()
+        for f in range(1, M.shape[0]):
+            by_e += products[..., f, :, :]                       # sum over f of M[e, f] P[f, e]
+        out = by_e[..., 0, :].copy()
+        for e in range(1, M.shape[0]):
+            out += by_e[..., e, :]
+        return out
     out = np.zeros(P.shape[:-3] + P.shape[-1:])
     for e, f, value in terms:
         out += value * P[..., f, e, :]
@@ -90,7 +99,6 @@ class Coefficients:
     S0: np.ndarray           # (d, d, 1), E[x0 x0^T]
     S0_terms: list | None
     row_player: np.ndarray   # (K,): which player owns each row of the stacked gains
-    starts: np.ndarray       # (N,): first row of each player
     one_row_each: bool
 
 
@@ -118,7 +126,6 @@ def coefficients(game) -> Coefficients:
         S0=game.x0.second_moment[..., None],
         S0_terms=_trace_terms(game.x0.second_moment),
         row_player=np.repeat(np.arange(game.N), game.k),
-        starts=np.concatenate([[0], np.cumsum(game.k)[:-1]]).astype(int),
         one_row_each=all(k == 1 for k in game.k),
     )
     _CACHE[game] = c
@@ -134,13 +141,22 @@ def closed_loop(c: Coefficients, K: np.ndarray) -> np.ndarray:
     return c.A - matmul(c.B, K)
 
 
+def _sum_rows(X: np.ndarray, rows: slice) -> np.ndarray:
+    """``X[:, rows]`` summed over its rows one after the other (a fixed order, and faster than
+    ``np.add.reduceat``)."""
+    total = X[:, rows.start].copy()
+    for a in range(rows.start + 1, rows.stop):
+        total += X[:, a]
+    return total
+
+
 def stage_weights(c: Coefficients, K: np.ndarray, times=slice(None)) -> np.ndarray:
     r""":math:`Q_t^i + \sum_j (K_t^j)^\top R_t^{ij} K_t^j` (with :math:`R_t^{ii} = R_t^i`) for every
     player and the times ``times``; ``K`` holds the gains at those times. Shape (T', N, d, d, R)."""
     RK = matmul(c.R[times], K)                                   # R_t^i K_t^i, stacked by rows
     KRK = K[:, :, :, None, :] * RK[:, :, None, :, :]             # row by row: K[a]^T (R K)[a]
-    if not c.one_row_each:
-        KRK = np.add.reduceat(KRK, c.starts, axis=1)             # summed over each player's rows
+    if not c.one_row_each:                                       # summed over each player's rows
+        KRK = np.stack([_sum_rows(KRK, rows) for rows in c.slices], axis=1)
     stage = c.Q[:c.T][times] + KRK
     for i, rows, R_ij in c.cross:                                # player i's weight on u^j
         K_j = K[:, rows]

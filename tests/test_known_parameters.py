@@ -94,14 +94,17 @@ def test_section_5_1_converges_from_a_ball_around_nash():
     assert np.all(np.abs(result.normalized_error[-1]) < 5e-3)
 
 
-def test_batch_runs_equal_single_runs():
+# d = 12 and k = 3 take the kernel's other paths: BLAS products, a dense noise trace, rows summed
+@pytest.mark.parametrize("d, k", [(3, (2, 1)), (12, (3, 1))])
+def test_batch_runs_equal_single_runs(d, k):
     rng = np.random.default_rng(2)
-    game = random_game(rng, N=2, d=3, k=(2, 1), T=4)
-    K = random_policy(rng, game, batch=(2, 3), scale=0.2)
+    game = random_game(rng, N=2, d=d, k=k, T=4)
+    K = random_policy(rng, game, batch=(2, 3), scale=0.2 / np.sqrt(d))
     result = natural_policy_gradient(game, K, (0.05, 0.1), 20, record_every=7)
     assert result.costs.shape == result.normalized_error.shape == (4, 2, 3, 2)
-    assert result.K[0].shape == (2, 3, 4, 2, 3) and result.diverged.shape == (2, 3)
-    assert result.policies[1].shape == (4, 2, 3, 1, 1, 3)
+    assert result.K[0].shape == (2, 3, 4, k[0], d) and result.diverged.shape == (2, 3)
+    assert result.policies[1].shape == (4, 2, 3, 1, k[1], d)
+    assert not result.diverged.any()
     for index in np.ndindex(2, 3):
         single = natural_policy_gradient(game, [Ki[index] for Ki in K], (0.05, 0.1), 20,
                                          record_every=7)

@@ -190,6 +190,25 @@ def test_a_run_is_the_same_alone_or_in_any_batch():
     assert np.array_equal(grid.costs[:, 0], batch.costs)
 
 
+def test_a_run_is_the_same_alone_or_in_a_batch_on_a_larger_game():
+    """d = 12, k = (3, 1): the kernel's BLAS products, dense noise trace and summed rows."""
+    rng = np.random.default_rng(3)
+    game = random_game(rng, N=2, d=12, k=(3, 1), T=4)
+    K0 = random_policy(rng, game, batch=(3,), scale=0.05)
+
+    def larger_run(K, seed):
+        return model_free_natural_policy_gradient(game, K, 1e-6, 4, trajectories=100, radius=0.05,
+                                                  seed=seed)
+
+    batch = larger_run(K0, 11)
+    assert not batch.diverged.any()
+    children = np.random.SeedSequence(11).spawn(3)
+    for j in range(3):
+        alone = larger_run([Ki[j] for Ki in K0], [children[j]])
+        assert all(np.array_equal(x, y[j]) for x, y in zip(alone.K, batch.K))
+        assert np.array_equal(alone.costs, batch.costs[:, j])
+
+
 def test_diverging_run_is_reported_while_its_batch_mate_converges():
     game = paper.section_5_2(0.1)
     K0 = tuple(np.stack([Ki, Ki + 2.0]) for Ki in paper.section_5_2_policies())
