@@ -25,15 +25,20 @@ help:
 	@echo "make clean  # remove _build, outputs and .venv"
 
 # Set-up: a local venv with the pinned stack of constraints.txt. uv installs it in seconds; if uv
-# cannot be installed, pip does the same, more slowly. Both compile the bytecode at install time:
-# where PYTHONDONTWRITEBYTECODE is set (as on this project's machines), every kernel, worker and
-# process would otherwise compile numpy, scipy, matplotlib and IPython again (seconds each).
+# cannot be installed, pip does the same, more slowly.
+#
+# Where PYTHONDONTWRITEBYTECODE is set (as on this project's machines), no bytecode is cached, and
+# every kernel, worker and process compiles numpy, scipy, matplotlib and IPython again (seconds
+# each). The recipes here write the caches: into .venv and the git-ignored __pycache__ folders,
+# once for each module a run imports (compiling all of .venv at install time costs more).
+unexport PYTHONDONTWRITEBYTECODE
+
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@if $(PY) -m pip install --quiet --disable-pip-version-check uv >/dev/null 2>&1; then \
-	    $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -c constraints.txt -e '.[test,book]'; \
+	    $(VENV)/bin/uv pip install --quiet --python $(PY) -c constraints.txt -e '.[test,book]'; \
 	else \
-	    $(PY) -m pip install --quiet --disable-pip-version-check --compile -c constraints.txt -e '.[test,book]'; \
+	    $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,book]'; \
 	fi
 	@touch $@
 
@@ -42,7 +47,6 @@ bootstrap: $(STAMP)
 # The book executes every notebook once (execute_notebooks: cache, from an empty cache).
 book: $(STAMP)
 	rm -rf $(FRESH)
-	$(PY) -m compileall -q lqg >/dev/null
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
 # Each notebook executes once: under nbval (its printed numbers must match the committed ones),
@@ -52,7 +56,6 @@ book: $(STAMP)
 # browser check (mostly one core).
 test: $(STAMP)
 	rm -rf $(FRESH)
-	$(PY) -m compileall -q lqg >/dev/null
 	$(VENV)/bin/ruff check lqg tests benchmarks book/_ext
 	$(PY) -m pytest -p tests.conftest -n $(JOBS) --dist loadfile --no-loadscope-reorder \
 	    $(NBVAL) $(NOTEBOOKS) --nb-record _build/executed
