@@ -55,6 +55,16 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     return np.einsum("...mnr,...npr->...mpr", a, b, out=out)
 
 
+def _in_order(terms) -> np.ndarray:
+    """The sum of the arrays ``terms``, added one after the other: the same order for any number of
+    runs (``np.sum`` sums a lone run pairwise, ``np.add.reduceat`` in an order of its own)."""
+    terms = iter(terms)
+    total = next(terms).copy()
+    for term in terms:
+        total += term
+    return total
+
+
 def _trace_terms(M: np.ndarray) -> list | None:
     """The nonzero entries of a constant matrix as ``(e, f, M[e, f])``; None if there are many."""
     terms = [(e, f, M[e, f]) for e, f in zip(*np.nonzero(M))]
@@ -64,15 +74,11 @@ def _trace_terms(M: np.ndarray) -> list | None:
 def _trace(M: np.ndarray, terms: list | None, P: np.ndarray) -> np.ndarray:
     r""":math:`\operatorname{Tr}(M P)` for ``P`` of shape (..., d, d, R), in a fixed order of summation
     (a NumPy reduction over the run axis would change its order with the number of runs)."""
-    if terms is None:       # summed slice by slice: np.sum would sum a lone run pairwise
+    if terms is None:
+        d = M.shape[0]
         products = M.T[:, :, None] * P                           # [f, e] = M[e, f] P[f, e]
-        by_e = products[..., 0, :, :].copy()
-        for f in range(1, M.shape[0]):
-            by_e += products[..., f, :, :]                       # sum over f of M[e, f] P[f, e]
-        out = by_e[..., 0, :].copy()
-        for e in range(1, M.shape[0]):
-            out += by_e[..., e, :]
-        return out
+        by_e = _in_order(products[..., f, :, :] for f in range(d))
+        return _in_order(by_e[..., e, :] for e in range(d))
     out = np.zeros(P.shape[:-3] + P.shape[-1:])
     for e, f, value in terms:
         out += value * P[..., f, e, :]
@@ -141,22 +147,14 @@ def closed_loop(c: Coefficients, K: np.ndarray) -> np.ndarray:
     return c.A - matmul(c.B, K)
 
 
-def _sum_rows(X: np.ndarray, rows: slice) -> np.ndarray:
-    """``X[:, rows]`` summed over its rows one after the other (a fixed order, and faster than
-    ``np.add.reduceat``)."""
-    total = X[:, rows.start].copy()
-    for a in range(rows.start + 1, rows.stop):
-        total += X[:, a]
-    return total
-
-
 def stage_weights(c: Coefficients, K: np.ndarray, times=slice(None)) -> np.ndarray:
     r""":math:`Q_t^i + \sum_j (K_t^j)^\top R_t^{ij} K_t^j` (with :math:`R_t^{ii} = R_t^i`) for every
     player and the times ``times``; ``K`` holds the gains at those times. Shape (T', N, d, d, R)."""
     RK = matmul(c.R[times], K)                                   # R_t^i K_t^i, stacked by rows
     KRK = K[:, :, :, None, :] * RK[:, :, None, :, :]             # row by row: K[a]^T (R K)[a]
     if not c.one_row_each:                                       # summed over each player's rows
-        KRK = np.stack([_sum_rows(KRK, rows) for rows in c.slices], axis=1)
+        KRK = np.stack([_in_order(KRK[:, a] for a in range(rows.start, rows.stop))
+                        for rows in c.slices], axis=1)
     stage = c.Q[:c.T][times] + KRK
     for i, rows, R_ij in c.cross:                                # player i's weight on u^j
         K_j = K[:, rows]
