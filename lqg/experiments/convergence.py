@@ -74,7 +74,8 @@ def converged(result: PGResult, tol: float) -> np.ndarray:
     Parameters
     ----------
     result : PGResult
-        From Algorithm 1 or 2 (any batch shape).
+        From Algorithm 1 or 2 (any batch shape); or a
+        :class:`~lqg.experiments.counterexample.StationaryPlay`, which records the same errors.
     tol : float
         :math:`\tau > 0`; the paper's are 0.005 (Section 5.1) and 0.05 (Section 5.2).
 
@@ -84,7 +85,9 @@ def converged(result: PGResult, tol: float) -> np.ndarray:
         Equal to ``result.iterations_to(tol) >= 0``. False throughout when the game has no unique
         equilibrium (the errors are NaN).
     """
-    result, tol = _result(result), _tolerance(tol)
+    if not (hasattr(result, "normalized_error") and hasattr(result, "diverged")):
+        raise LQGameError(f"result must be a StationaryPlay or a PGResult; got {type(result).__name__}")
+    tol = _tolerance(tol)
     last = np.abs(result.normalized_error[-1])
     with np.errstate(invalid="ignore"):
         within = (last < tol).all(axis=-1)              # NaN compares False

@@ -41,6 +41,7 @@ from .._checks import LQGameError
 from ..equilibrium import solve_nash
 from ..known_parameters import natural_policy_gradient, policy_gradient_descent
 from ..runs import PGResult
+from .convergence import converged
 from .outcomes import errors_under_noise
 from .saddles import GRADIENTS, check_objective, simultaneous_gradient
 
@@ -143,18 +144,14 @@ def stationary_gradient_play(game, K0: np.ndarray, eta, iterations: int, *, nash
 
 
 def outcomes(result, *, tol: float) -> dict:
-    """Fractions of runs ``converged`` (not diverged, every player's \\|normalized error\\| below
-    ``tol`` at the last record), ``diverged`` and ``wandering`` (neither: still moving, or stuck
-    far from the equilibrium, at the end). ``result`` is a :class:`StationaryPlay` or a
-    :class:`~lqg.runs.PGResult` with one batch axis."""
-    tol = check.number(tol, "tol", 0.0, open_low=True)
-    if not isinstance(result, (StationaryPlay, PGResult)):
-        raise LQGameError(f"result must be a StationaryPlay or a PGResult; got {type(result).__name__}")
+    """Fractions of runs ``converged`` (:func:`~lqg.experiments.convergence.converged`: not
+    diverged, every player's \\|normalized error\\| below ``tol`` at the last record), ``diverged``
+    and ``wandering`` (neither: still moving, or stuck far from the equilibrium, at the end).
+    ``result`` is a :class:`StationaryPlay` or a :class:`~lqg.runs.PGResult` with one batch axis."""
+    ok = converged(result, tol).ravel()
     diverged = np.asarray(result.diverged).ravel()
-    final = np.abs(result.normalized_error[-1]).reshape(diverged.size, -1)
-    converged = ~diverged & np.all(final < tol, axis=-1)
-    return dict(converged=float(converged.mean()), diverged=float(diverged.mean()),
-                wandering=float(np.mean(~converged & ~diverged)))
+    return dict(converged=float(ok.mean()), diverged=float(diverged.mean()),
+                wandering=float(np.mean(~ok & ~diverged)))
 
 
 @dataclass(frozen=True)
