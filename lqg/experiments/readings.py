@@ -180,6 +180,12 @@ def monte_carlo_errors(result, game, nash, *, episodes: int, seed) -> np.ndarray
 _DRAWS = ("perturbation", "initial_states", "noise", "exploration")
 
 
+def _runs_key(reading: Reading) -> tuple:
+    """What decides a reading's runs of Section 5.2: its game and its algorithm options (readings
+    that differ only in the measure share their runs)."""
+    return tuple(sorted(reading.game.items())), tuple(sorted(reading.algorithm.items()))
+
+
 def _draw_key(reading: Reading) -> tuple:
     options = reading.algorithm
     return (tuple(sorted(reading.game.items())),
@@ -215,8 +221,7 @@ def section_5_2(readings: list, *, sigma2_values, seeds: int, seed: int, eta: fl
     seeds = check.positive_int(seeds, "seeds")
     distinct = {}                                   # the readings whose runs differ
     for reading in readings:
-        key = (tuple(sorted(reading.game.items())), tuple(sorted(reading.algorithm.items())))
-        distinct.setdefault(key, reading)
+        distinct.setdefault(_runs_key(reading), reading)
     groups = {}
     for key, reading in distinct.items():
         groups.setdefault(_draw_key(reading), []).append(key)
@@ -236,8 +241,7 @@ def section_5_2(readings: list, *, sigma2_values, seeds: int, seed: int, eta: fl
             done.setdefault(key, {})[s] = result
     found = {}
     for reading in readings:
-        key = (tuple(sorted(reading.game.items())), tuple(sorted(reading.algorithm.items())))
-        results = {s: done[key][s] for s in sigma2_values}
+        results = {s: done[_runs_key(reading)][s] for s in sigma2_values}
         episodes = reading.measure.get("monte_carlo", 0)
         errors = {s: monte_carlo_errors(res, res.game, res.nash, episodes=episodes, seed=[seed, k])
                   for k, (s, res) in enumerate(results.items())} if episodes else None
