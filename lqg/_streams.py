@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -120,9 +120,7 @@ def same_layout(a: Layout, b: Layout) -> bool:
     def same(x, y):
         return (x is None and y is None) or (x is not None and y is not None
                                              and np.array_equal(np.asarray(x), np.asarray(y)))
-    return all(same(getattr(a, f), getattr(b, f)) for f in
-               ("x0", "U", "k", "d", "radius", "z", "e", "exploration_rows", "unperturbed",
-                "noise_scale"))
+    return all(same(getattr(a, f.name), getattr(b, f.name)) for f in fields(Layout))
 
 
 def _start(state_law, generators: Sequence, layout: Layout, work: Workspace) -> tuple:
