@@ -25,7 +25,13 @@ from . import experiments as experiments
 from . import stationary as stationary
 from ._checks import LQGameError
 from .episodes import perturbed_episodes
-from .equilibrium import NashSolution, NoUniqueNashError, check_assumptions, solve_nash
+from .equilibrium import (
+    NashSolution,
+    NotAnEquilibriumError,
+    NoUniqueNashError,
+    check_assumptions,
+    solve_nash,
+)
 from .estimators import natural_gradient_estimate
 from .evaluation import (
                          cost,
@@ -52,7 +58,8 @@ __all__ = [
     # the game (Section 2.1)
     "LQGame", "GaussianState", "DiscreteState", "LQGameError",
     # the equilibrium (Section 2.2) and the infinite-horizon game
-    "solve_nash", "NashSolution", "NoUniqueNashError", "check_assumptions", "solve_stationary_nash",
+    "solve_nash", "NashSolution", "NoUniqueNashError", "NotAnEquilibriumError", "check_assumptions",
+    "solve_stationary_nash",
     # exact quantities (Section 3.1)
     "cost", "value_matrices", "state_covariances", "policy_gradient", "natural_gradient",
     "normalized_error",

@@ -30,7 +30,8 @@ from ._checks import LQGameError
 from .states import GaussianState
 from .verification import best_response
 
-__all__ = ["NashSolution", "NoUniqueNashError", "solve_nash", "check_assumptions",
+__all__ = ["NashSolution", "NoUniqueNashError", "NotAnEquilibriumError", "solve_nash",
+           "check_assumptions",
            "AssumptionReport", "phi_condition_numbers", "CONDITION_LIMIT"]
 
 #: Condition number of :math:`\Phi_t` above which the equilibrium is treated as not unique:
@@ -49,6 +50,30 @@ class NoUniqueNashError(LQGameError):
             f"(condition number {condition:.3g} > {CONDITION_LIMIT:.0e}): eq. (2.4) has no unique "
             "solution, so the Nash equilibrium cannot be computed this way"
         )
+
+
+class NotAnEquilibriumError(LQGameError):
+    r"""A player's second-order condition fails: the solution of the first-order conditions is not a
+    Nash equilibrium, and there is nothing to measure against.
+
+    Player ``player``'s problem is not convex in its own control at time ``t``: the smallest
+    eigenvalue ``margin`` of :math:`R_t^i + (B_t^i)^\top P_{t+1}^{i} B_t^i` is not positive, so
+    that player's cost is unbounded below (or flat) along some control. ``t`` is None for the
+    stationary (infinite-horizon) game.
+
+    The functions that measure against the equilibrium (the algorithms without ``nash``,
+    ``normalized_error``, ``best_response``, the stationary solver) raise it; each takes
+    ``require_equilibrium=False`` to go on anyway, and then says so in what it returns.
+    """
+
+    def __init__(self, player: int, t: int | None, margin: float, what: str = ""):
+        self.player, self.t, self.margin = player, t, margin
+        at = f"at t={t}" if t is not None else "in the stationary game"
+        super().__init__(
+            f"player {player}'s second-order condition fails {at}: the smallest eigenvalue of "
+            f"R_t^i + B_t^i' P_t+1^i B_t^i is {margin:.3g} <= 0, so player {player}'s cost is "
+            "unbounded below in its own control and the solution of (2.4) is not a Nash "
+            f"equilibrium{what}; pass require_equilibrium=False to go on anyway")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -85,6 +110,17 @@ class NashSolution:
     def is_equilibrium(self) -> bool:
         """Whether every player's second-order condition holds at every t."""
         return bool(np.all(self.second_order > 0))
+
+    def require_equilibrium(self, what: str = "") -> NashSolution:
+        """This solution, if it is an equilibrium; else :class:`NotAnEquilibriumError` naming the
+        first player and t (earliest t, then lowest player) whose second-order condition fails.
+        ``what`` is appended to the message (e.g. ``" to measure normalized errors against"``)."""
+        if self.is_equilibrium:
+            return self
+        failing = ~(self.second_order > 0)                       # NaN (not reached) fails too
+        t = int(np.flatnonzero(failing.any(axis=0)).max())       # the recursion runs backwards
+        player = int(np.flatnonzero(failing[:, t])[0])
+        raise NotAnEquilibriumError(player, t, float(self.second_order[player, t]), what)
 
     @property
     def game_fingerprint(self) -> str:
