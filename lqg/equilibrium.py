@@ -113,7 +113,8 @@ class NashSolution:
 
     def require_equilibrium(self, what: str = "") -> NashSolution:
         """This solution, if it is an equilibrium; else :class:`NotAnEquilibriumError` naming the
-        first player and t (earliest t, then lowest player) whose second-order condition fails.
+        player and t whose second-order condition fails first in the backward recursion (the
+        largest such t, then the lowest player).
         ``what`` is appended to the message (e.g. ``" to measure normalized errors against"``)."""
         if self.is_equilibrium:
             return self
