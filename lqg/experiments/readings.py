@@ -69,7 +69,8 @@ class Reading:
 
 
 def _measure(reading: Reading) -> dict:
-    return dict(signed=reading.measure.get("signed", False), rule=reading.measure.get("rule", "at"))
+    return dict(signed=reading.measure.get("signed", False),
+                rule=reading.measure.get("rule", "stays"))
 
 
 # ---------------------------------------------------------------------------
@@ -140,8 +141,7 @@ def _same_dynamics(dynamics: dict, starts: dict, *, runs, seed, sigma2_values, r
                 reading, group, radii=radii, sigma2_values=sigma2_values, iterations=iterations,
                 record_every=record_every, accuracy=accuracy, within=within,
                 fig3_radius=fig3_radius, peak_start=peak_start, peak_end=peak_end)
-            found[reading.key].update(runs=runs, eta=eta_slow, iterations=iterations_4_6,
-                                      iterates_depend_on_noise=False)  # notebook 04 checks it
+            found[reading.key].update(runs=runs, eta=eta_slow, iterations=iterations_4_6)
     return found
 
 
@@ -149,8 +149,8 @@ def _figures_1_6(reading, group, *, radii, sigma2_values, iterations, record_eve
                  within, fig3_radius, peak_start, peak_end) -> dict:
     games = {s: paper.section_5_1(s, **reading.game) for s in sigma2_values}
     records = iterations // record_every + 1
-    errors = {(r, s): err[:records] for r, res in zip(radii, group)
-              for s, err in outcomes.errors_under_noise(res, games).items()}
+    errors = {(r, s): err for r, res in zip(radii, group)
+              for s, err in outcomes.errors_under_noise(res, games, records).items()}
     values = outcomes.figures_1_2(errors, np.arange(0, iterations + 1, record_every),
                                   accuracy=accuracy, within=within, **_measure(reading))
     values.update(outcomes.figure_3(group[list(radii).index(fig3_radius)], accuracy=accuracy,
@@ -245,9 +245,11 @@ def section_5_2(readings: list, *, sigma2_values, seeds: int, seed: int, eta: fl
         episodes = reading.measure.get("monte_carlo", 0)
         errors = {s: monte_carlo_errors(res, res.game, res.nash, episodes=episodes, seed=[seed, k])
                   for k, (s, res) in enumerate(results.items())} if episodes else None
-        target = solve_nash(paper.section_5_2(0.1, **reading.game)).K[0][0, 0]
+        game = paper.section_5_2(0.1, **reading.game)
+        target = solve_nash(game).K[0][0, 0]
         values = outcomes.figures_7_8(results, accuracy=accuracy, within=within,
                                       figure_8=fig8_sigma2, target=target, errors=errors,
+                                      initial=paper.section_5_2_policies(game.T), eta=eta,
                                       **_measure(reading))
         values.update(seeds=seeds, accuracy=accuracy, within=within, iterations=iterations)
         found[reading.key] = (results, values)

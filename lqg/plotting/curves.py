@@ -29,12 +29,17 @@ def error_curves(ax, iterations: np.ndarray, errors: np.ndarray, *, label: str |
                  floor: float = 1e-12):
     """Draw one normalized-error curve; with several runs, their median and a quantile band.
 
+    The median and the band are over all runs, a diverged run counting as an infinite error (the
+    definition of :class:`~lqg.experiments.measures.Median`, which the notebooks print): once
+    half the runs have diverged, the median is infinite and its line stops. With several runs of
+    which some diverged, the label says how many.
+
     Parameters
     ----------
     ax : matplotlib.axes.Axes
     iterations : array_like, shape=(n_records,)
     errors : array_like, shape=(n_records,) or (n_records, n_runs)
-        Normalized errors; diverged entries (NaN or inf) are left out of the median and band.
+        Normalized errors; NaN (a diverged run's records) counts as an infinite error.
     band : (float, float)
         Lower and upper quantiles of the band drawn when there are several runs.
     log : bool
@@ -44,12 +49,15 @@ def error_curves(ax, iterations: np.ndarray, errors: np.ndarray, *, label: str |
     errors = np.asarray(errors, dtype=float)
     if errors.ndim == 1:
         errors = errors[:, None]
-    shown = np.where(np.isfinite(errors), errors, np.nan)
+    shown = np.where(np.isnan(errors), np.inf, errors)
     if log:
         # a player's cost can fall below its Nash cost while the others are off equilibrium, so
         # the normalized error can be negative: on log axes its magnitude is drawn
         shown = np.clip(np.abs(shown), floor, None)
-    median, lo, hi = _nan_quantiles(shown, (0.5, *band))
+    diverged = int(np.count_nonzero(~np.isfinite(errors[-1])))
+    if label is not None and errors.shape[1] > 1 and diverged:
+        label = f"{label} ({diverged}/{errors.shape[1]} diverged)"
+    median, lo, hi = (np.where(np.isfinite(q), q, np.nan) for q in _quantiles(shown, (0.5, *band)))
     (line,) = ax.plot(iterations, median, label=label, color=color, lw=1.4)
     if errors.shape[1] > 1:
         ax.fill_between(iterations, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
@@ -58,21 +66,21 @@ def error_curves(ax, iterations: np.ndarray, errors: np.ndarray, *, label: str |
     return line
 
 
-def _nan_quantiles(x: np.ndarray, quantiles) -> list:
-    """Quantiles of each row of ``x`` over its non-NaN entries (NumPy's default linear method),
-    vectorised over the rows (``np.nanquantile`` loops over them); NaN for an all-NaN row."""
-    ordered = np.sort(x, axis=1)                                    # NaN sort last
-    valid = np.sum(~np.isnan(x), axis=1)
-    rows = np.arange(x.shape[0])
+def _quantiles(x: np.ndarray, quantiles) -> list:
+    """Quantiles of each row of ``x`` (NumPy's default linear method, infinite entries allowed:
+    a quantile between two infinite order statistics is infinite), vectorised over the rows."""
+    ordered = np.sort(x, axis=1)
+    last = x.shape[1] - 1
     out = []
     for q in quantiles:
-        position = q * np.maximum(valid - 1, 0)
-        low = np.floor(position).astype(int)
-        high = np.minimum(low + 1, np.maximum(valid - 1, 0))
+        position = q * last
+        low = int(np.floor(position))
+        high = min(low + 1, last)
         frac = position - low
         with np.errstate(invalid="ignore"):
-            value = ordered[rows, low] + (ordered[rows, high] - ordered[rows, low]) * frac
-        out.append(np.where(valid > 0, value, np.nan))
+            value = np.where(frac == 0, ordered[:, low],
+                             ordered[:, low] + (ordered[:, high] - ordered[:, low]) * frac)
+        out.append(np.where(np.isnan(value), np.inf, value))
     return out
 
 

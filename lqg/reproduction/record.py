@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import LQGameError
 from .._provenance import code_fingerprint
+from ..experiments.measures import measure_json
 from .claims import Claim, claims_table, evaluate
 from .parameters import check_values, read_parameters
 
@@ -127,7 +129,15 @@ class Run:
                                      if p.name not in NOT_SETTINGS)
         folder = self.parameters.get("output_dir", "")
         self.folder = Path(folder) if folder else output_root() / name
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            probe = self.folder / ".writable"
+            probe.write_text("")
+            probe.unlink()
+        except OSError as exc:
+            what = f"output_dir = {folder!r}" if folder else f"the default output folder {self.folder}"
+            raise LQGameError(f"{what} is not a writable folder ({exc.strerror or exc}); pass "
+                              "output_dir, a folder this notebook can write to") from None
         self.started = time.perf_counter()
         self.figures = []
         self.verdicts = []
@@ -165,31 +175,26 @@ class Run:
         plt.close(fig)
         display(Image(filename=str(png), width=width))
 
-    def conclude(self, claims: list[Claim], measured: Mapping, *, found: Mapping[str, str],
+    def conclude(self, claims: list[Claim], measured: Mapping, *,
                  results: Mapping | None = None) -> None:
-        """A notebook's closing cell: evaluate and print the claims, write ``results.json`` and, at
-        the paper's settings, assert that each verdict is the one ``found`` records.
+        """A notebook's closing cell: evaluate and print the claims and write ``results.json``.
 
         The claims read the ``measured`` values and the notebook's parameters; the verdicts are
-        kept in ``run.verdicts``."""
+        kept in ``run.verdicts``. The expected verdicts and numbers are not here: the tests compare
+        ``results.json`` with the committed reference (``tests/reference``)."""
         verdicts = self.verdicts = evaluate(claims, {**self.parameters, **measured})
         print(claims_table(verdicts))
-        payload = {
-            "notebook": self.name, "at_paper_settings": self.at_paper_settings,
-            "provenance": provenance(self.parameters, self.started),
-            "parameters": plain_json(self.parameters), "figures": self.figures,
-            "measured": plain_json(dict(measured)), "results": plain_json(dict(results or {})),
-            "claims": [v.as_dict() for v in verdicts],
-        }
-        (self.folder / "results.json").write_text(json.dumps(payload, indent=1) + "\n")
-        print()
+        self.write_results(measured=measure_json(dict(measured)),
+                           results=measure_json(dict(results or {})),
+                           claims=[v.as_dict() for v in verdicts])
         if not self.at_paper_settings:
-            print("Parameters differ from the paper's settings: the verdicts are reported, not "
-                  "asserted.")
-            return
-        have = {v.key: v.verdict for v in verdicts}
-        problems = [f"{k}: expected {v!r}, found {have.get(k, 'no such claim')!r}"
-                    for k, v in found.items() if have.get(k) != v]
-        problems += [f"{k}: found {v!r} but no verdict is expected" for k, v in have.items()
-                     if k not in found]
-        assert not problems, "verdicts changed:\n" + "\n".join(problems)
+            print("\nParameters differ from the paper's settings: the tests do not compare these "
+                  "results with the reference.")
+
+    def write_results(self, **content) -> None:
+        """``results.json``: the notebook, whether it ran at the paper's settings, provenance,
+        parameters, figures, and ``content``."""
+        payload = {"notebook": self.name, "at_paper_settings": self.at_paper_settings,
+                   "provenance": provenance(self.parameters, self.started),
+                   "parameters": plain_json(self.parameters), "figures": self.figures, **content}
+        (self.folder / "results.json").write_text(json.dumps(payload, indent=1) + "\n")
