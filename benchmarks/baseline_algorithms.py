@@ -21,8 +21,8 @@ def natural_policy_gradient_loop(game, K0, eta, iterations):
     eta = np.broadcast_to(np.asarray(eta, dtype=float), (N,))
     K = [np.array(Ki, dtype=float) for Ki in K0]
     for m in range(iterations):                                        # line 2
-        K_prev = [Ki.copy() for Ki in K]                     # the policies K^(m-1)
-        P_next = [game.Q[i][T] for i in range(N)]                     # P_T = Q_T
+        K_prev = [Ki.copy() for Ki in K]                               # K^(m-1)
+        P_next = [game.Q[i][T] for i in range(N)]                      # P_T = Q_T
         for t in range(T - 1, -1, -1):                                 # line 3
             closed = game.A[t] - sum(game.B[j][t] @ K_prev[j][t] for j in range(N))
             P_t = []
@@ -39,13 +39,13 @@ def natural_policy_gradient_loop(game, K0, eta, iterations):
 def cost_loop(game, K, i):
     """Player i's cost C^i(K) = E[x_0^T P_0 x_0] + N_0, eq. (3.14), P from (3.6)."""
     T, N = game.T, game.N
-    P, noise_part = game.Q[i][T], 0.0                             # P_T = Q_T, N_T = 0
+    P, noise_part = game.Q[i][T], 0.0                       # P_T = Q_T, N_T = 0
     for t in range(T - 1, -1, -1):
-        noise_part += np.trace(game.W[t] @ P)              # N_t = N_t+1 + Tr(W P_t+1)
+        noise_part += np.trace(game.W[t] @ P)               # N_t = N_t+1 + Tr(W P_t+1)
         closed = game.A[t] - sum(game.B[j][t] @ K[j][t] for j in range(N))
         P = (game.Q[i][t] + K[i][t].T @ game.R[i][t] @ K[i][t]
-             + closed.T @ P @ closed)                                         # (3.6)
-    return np.trace(P @ game.x0.second_moment) + noise_part    # E[x_0^T P_0 x_0] + N_0
+             + closed.T @ P @ closed)                       # (3.6)
+    return np.trace(P @ game.x0.second_moment) + noise_part  # E[x_0^T P_0 x_0] + N_0
 
 
 def single_trajectory(game, K, i, x0, rng):
@@ -96,12 +96,12 @@ def model_free_natural_policy_gradient_loop(game, K0, eta, iterations, trajector
             D = K[i].shape[1] * d
             for l in range(L):                                         # line 4
                 for t in range(T):                                     # line 5
-                    U, x0 = draws(m, i, l, t)
+                    U, x0 = draws(m, i, l, t)                          # line 6
                     K_hat = [Kj.copy() for Kj in K]
                     K_hat[i][t] = K[i][t] + U                          # line 6
                     c, states = single_trajectory(game, K_hat, i, x0, rng)  # line 7
                     sigma[i][t] += np.outer(states[t], states[t]) / L  # line 8, (4.1)
-                    grad[i][t] += D / r**2 * c * U / L                # line 12, (4.1)
+                    grad[i][t] += D / r**2 * c * U / L                 # line 12, (4.1)
         for i in range(N):
             for t in range(T):                                         # line 13, (4.2)
                 K[i][t] = K[i][t] - eta * grad[i][t] @ np.linalg.inv(sigma[i][t])
