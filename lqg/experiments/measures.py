@@ -10,8 +10,9 @@ estimate here carries a 95 % interval:
   infinite values (a diverged run's error) among them, and moves little when one run moves;
 * :class:`Difference`: :math:`p_a - p_b` of two proportions, Newcombe's hybrid score interval
   (method 10 of Newcombe, 1998), built from the two Wilson intervals;
-* :class:`Gap`: how far one median lies above another, with the conservative interval of the
-  two medians' intervals (positive throughout when they do not overlap);
+* :class:`Exceedance`: the probability that a run of one ensemble has a larger value than a run
+  of another (ties count half; the area under the ROC curve, or Mann-Whitney's U / (n m)), with
+  Hanley and McNeil's (1982) interval: "a run from the larger radius takes longer";
 * :class:`Bound`: a quantity that is rounding noise (a best-response gap of 1e-16), which prints
   as the bound it meets ("below 1e-12"): its value differs from one CPU to the next.
 
@@ -29,7 +30,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-__all__ = ["LEVEL", "Proportion", "Median", "Difference", "Gap", "Bound", "NOT_MEASURED",
+__all__ = ["LEVEL", "Proportion", "Median", "Difference", "Exceedance", "Bound", "NOT_MEASURED",
            "proportion", "significant", "interval_of", "from_json", "measure_json"]
 
 #: The level of every interval of the book.
@@ -200,38 +201,49 @@ class Difference:
 
 
 @dataclass(frozen=True)
-class Gap:
-    """How far the median ``a`` lies above the median ``b``: ``a - b`` with the interval from the
-    ends of the two medians' intervals (``a.low - b.high`` to ``a.high - b.low``); NaN where both
-    ends are infinite (no decision)."""
+class Exceedance:
+    """The probability that a value of ``a`` exceeds a value of ``b`` (ties count half), from
+    ``n_a`` and ``n_b`` per-run values, with Hanley and McNeil's 95 % interval (clipped to [0, 1]).
+    Infinite values (runs that never get there) take part as the largest."""
 
-    a: Median
-    b: Median
+    value: float
+    n_a: int
+    n_b: int
+
+    @classmethod
+    def of(cls, a, b) -> Exceedance:
+        a = np.sort(np.asarray(a, dtype=float).ravel())
+        b = np.sort(np.asarray(b, dtype=float).ravel())
+        if not (a.size and b.size) or np.isnan(a).any() or np.isnan(b).any():
+            raise ValueError("an exceedance needs values on both sides and no NaN")
+        below = np.searchsorted(b, a, side="left")              # b values below each a value
+        equal = np.searchsorted(b, a, side="right") - below
+        return cls(float((below.sum() + 0.5 * equal.sum()) / (a.size * b.size)), a.size, b.size)
 
     @property
-    def value(self) -> float:
-        return _minus(self.a.value, self.b.value)
+    def _half(self) -> float:
+        p = self.value
+        q1, q2 = p / (2 - p), 2 * p * p / (1 + p)
+        var = (p * (1 - p) + (self.n_a - 1) * (q1 - p * p) + (self.n_b - 1) * (q2 - p * p))
+        return _Z * math.sqrt(max(var, 0.0) / (self.n_a * self.n_b))
 
     @property
     def low(self) -> float:
-        return _minus(self.a.low, self.b.high)
+        return max(0.0, self.value - self._half)
 
     @property
     def high(self) -> float:
-        return _minus(self.a.high, self.b.low)
+        return min(1.0, self.value + self._half)
 
     def __format__(self, spec: str) -> str:
-        return f"{self.a:value} against {self.b:value}"
+        return (f"{significant(self.value)} ({significant(self.low)}-"
+                f"{significant(self.high)})")
 
     def __str__(self) -> str:
         return format(self)
 
     def to_json(self) -> dict:
-        return {"above": self.a.to_json(), "below": self.b.to_json()}
-
-
-def _minus(x: float, y: float) -> float:
-    return float("nan") if math.isinf(x) and math.isinf(y) and (x > 0) == (y > 0) else x - y
+        return {"exceeds": self.value, "n_a": self.n_a, "n_b": self.n_b}
 
 
 class _NotMeasured:
@@ -285,7 +297,7 @@ class Bound:
 
 def interval_of(x) -> tuple[float, float]:
     """``(low, high)`` of a measure; an exact number is its own interval."""
-    if isinstance(x, (Proportion, Median, Difference, Gap, Bound)):
+    if isinstance(x, (Proportion, Median, Difference, Exceedance, Bound)):
         return x.low, x.high
     value = float(x)
     return value, value
@@ -322,8 +334,8 @@ def from_json(value):
             return Median(*parts, value["n"], all(math.isinf(p) or p == round(p) for p in parts))
         if keys == {"a", "b"}:
             return Difference(from_json(value["a"]), from_json(value["b"]))
-        if keys == {"above", "below"} and isinstance(value["below"], dict):
-            return Gap(from_json(value["above"]), from_json(value["below"]))
+        if keys == {"exceeds", "n_a", "n_b"}:
+            return Exceedance(value["exceeds"], value["n_a"], value["n_b"])
         if keys == {"value", "below"}:
             return Bound(_number(value["value"]), _number(value["below"]))
         return {k: from_json(v) for k, v in value.items()}

@@ -35,7 +35,7 @@ from .._checks import LQGameError
 from ..known_parameters import natural_policy_gradient
 from ..runs import PGResult
 from .convergence import converged, final_error
-from .measures import NOT_MEASURED, Difference, Gap, Median, proportion
+from .measures import NOT_MEASURED, Difference, Exceedance, Median, proportion
 
 __all__ = ["FLUCTUATION_FACTOR", "RISE", "errors_under_noise", "worst_error", "figures_1_2",
            "figure_3", "figures_4_6", "figures_7_8", "jitter", "runs_line", "levels_table",
@@ -142,15 +142,16 @@ def figures_1_2(errors: Mapping, iterations, *, accuracy: float, within: int,
     keys = list(errors)
     radii = sorted({r for r, _ in keys})
     noise = sorted({s for _, s in keys})
-    table = {}
+    table, settle = {}, {}
     for r, s in keys:
         err = errors[r, s]
         worst = worst_error(err, signed=signed)
+        settle[r, s] = _settled_at(worst, iterations, accuracy)
         rise2 = np.nanmax(err[..., 1], axis=0) - err[0, :, 1]           # player 2's peak
         table[r, s] = dict(
             reached=proportion(_below(worst, iterations, accuracy, within, rule)),
             diverged=proportion(np.isnan(err[-1]).any(axis=-1)),
-            settle=Median.of(_settled_at(worst, iterations, accuracy)),
+            settle=Median.of(settle[r, s]),
             peaked=proportion(rise2 > RISE * np.abs(err[0, :, 1])))
     small, large = radii[0], radii[-1]
     out = {"radii": radii, "sigma2": noise, "table": table, "radius_0": small, "radius_1": large,
@@ -161,7 +162,7 @@ def figures_1_2(errors: Mapping, iterations, *, accuracy: float, within: int,
            "settle_1": [table[large, s]["settle"] for s in noise],
            "peaked": [table[large, s]["peaked"] for s in noise]}
     out["reached_worst"] = min(out["reached"], key=lambda p: p.value)
-    out["slower"] = ([Gap(table[large, s]["settle"], table[small, s]["settle"]) for s in noise]
+    out["slower"] = ([Exceedance.of(settle[large, s], settle[small, s]) for s in noise]
                      if len(radii) > 1 else [NOT_MEASURED])
     out["peaked_first"] = out["peaked"][0]
     out["peak_diminishes"] = (Difference(out["peaked"][0], out["peaked"][-1]) if len(noise) > 1

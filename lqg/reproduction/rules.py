@@ -22,8 +22,9 @@ The book's convention for a claim about what the algorithm does at a setting, wh
 one run (:data:`MOST`, :data:`SOME`): **reproduced** when it happens in at least 80 % of the runs (four
 readers in five who rerun the setting see what the paper shows), **partly** when in at least 10 %
 (one in ten) but not 80 %, **not reproduced** when in fewer than 10 %. A comparison ("noise helps",
-"the peak diminishes") holds when the share rises (or falls) by at least 10 points, decided by the
-interval of the difference.
+"the peak diminishes", "the larger radius is slower") is an effect (:func:`exceeds`): present when
+the interval of the difference lies above no effect, absent when it lies below an effect of 10
+points throughout (a real but smaller effect counts as present).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from ..experiments.measures import NOT_MEASURED, interval_of
 
 __all__ = ["Truth", "Condition", "MOST", "SOME", "at_least", "at_most", "above", "below",
-           "holds", "every", "some", "decide", "ALWAYS", "NEVER", "VERDICTS"]
+           "exceeds", "holds", "every", "some", "decide", "ALWAYS", "NEVER", "VERDICTS"]
 
 #: "Most runs": at least this share of runs (the threshold of *reproduced*).
 MOST = 0.8
@@ -156,6 +157,23 @@ def below(name: str, threshold: float, what: str = "", percent: bool | None = No
     """``values[name] < threshold``."""
     return _compare(name, threshold, what, "<", lambda lo, hi: hi < threshold,
                     lambda lo, hi: lo >= threshold, percent)
+
+
+def exceeds(name: str, baseline: float = 0.0, margin: float = SOME, what: str = "") -> Condition:
+    """An effect: ``values[name] > baseline``, true when the interval's low end is above
+    ``baseline``, false when its high end is below ``baseline + margin`` (no effect of the size
+    ``margin`` is left), unknown otherwise. Checked in that order, so a real but small effect is
+    true."""
+    def test(values):
+        low, high = interval_of(_get(values, name))
+        if low > baseline:
+            return Truth.TRUE
+        if high < baseline + margin:
+            return Truth.FALSE
+        return Truth.UNKNOWN
+
+    return Condition(test, f"{what or name} > {baseline:g} (absent when below "
+                           f"{baseline + margin:g} throughout)")
 
 
 def holds(name: str, what: str = "") -> Condition:
