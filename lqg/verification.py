@@ -52,7 +52,7 @@ def best_response(game, K: Sequence, player: int, *,
     require_equilibrium : bool, default True
         Refuse, with :class:`~lqg.equilibrium.NotAnEquilibriumError` naming the player and t, when
         the second-order condition fails. With False the recursion above is run anyway: it returns
-        the stationary point of the player's quadratic cost (a saddle, not a minimum) and its cost.
+        the stationary point of the player's quadratic cost (not a minimum) and its cost.
 
     Returns
     -------
