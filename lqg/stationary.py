@@ -11,11 +11,13 @@ With time-invariant matrices, discount :math:`\beta \in (0, 1]` and stationary p
 coupled algebraic Riccati equations: (2.4) and (2.5) with :math:`\beta P^{i*}` in place of
 :math:`P_{t+1}^{i*}`. :func:`solve_stationary_nash` finds it by iterating that step (the finite-horizon
 recursion run backwards until it stops changing, as QuantEcon's ``nnash`` does) and says when it
-does not converge.
+does not converge, when it overflows, and when its limit is not an equilibrium (a player's
+second-order condition :math:`R^i + \beta (B^i)^\top P^{i*} B^i \succ 0` fails).
 
 The stationary games here are :class:`~lqg.model.LQGame` objects whose matrices do not depend on t:
 their :math:`A_0, B_0^i, Q_0^i, R_0^i, R_0^{ij}, W_0` and :math:`x_0` define the infinite-horizon
-game (T and :math:`Q_T^i` play no part). Two objectives are offered:
+game (T plays no part; :math:`Q_T^i` is where the iteration may start, ``start="terminal"``). Two
+objectives are offered:
 
 * ``"total"``: :math:`C^i(K) = \mathbb E\sum_{t\ge0}\beta^t c_t^i = \operatorname{Tr}(P^i\Sigma_0)
   + \frac{\beta}{1-\beta}\operatorname{Tr}(WP^i)`, finite for :math:`\beta < 1`, or for
@@ -37,17 +39,23 @@ import numpy as np
 from . import _checks as check
 from . import _kernel as kernel
 from ._checks import LQGameError
-from .equilibrium import CONDITION_LIMIT, NoUniqueNashError, nash_step, phi_system
+from .equilibrium import CONDITION_LIMIT, NotAnEquilibriumError, NoUniqueNashError, nash_step, phi_system
 
 __all__ = ["StationaryNash", "NoStationaryNashError", "solve_stationary_nash", "stationary_cost",
            "stationary_natural_gradient", "stationary_policy_gradient",
-           "stationary_value_matrices", "stationary_covariance"]
+           "stationary_value_matrices", "stationary_covariance", "SECOND_ORDER_PATIENCE"]
 
 OBJECTIVES = ("total", "average")
+STARTS = ("zero", "terminal")
+
+#: Iterates at which a player's second-order condition may fail before :func:`solve_stationary_nash`
+#: gives up. With indefinite weights an iterate may fail though the limit holds (python-control's
+#: ``dare`` cases fail once); an iteration with nothing to settle on fails about every other step.
+SECOND_ORDER_PATIENCE = 100
 
 
 class NoStationaryNashError(LQGameError):
-    """The iteration of the coupled algebraic Riccati equations did not converge."""
+    """The iteration of the coupled algebraic Riccati equations did not converge, or overflowed."""
 
 
 def _time_invariant(game):
@@ -85,6 +93,10 @@ class StationaryNash:
         (discounted) closed loop.
     condition : float
         Condition number of the last :math:`\Phi` (Remark 2.4).
+    second_order : numpy.ndarray, shape=(N,)
+        Smallest eigenvalue of :math:`R^i + \beta (B^i)^\top P^{i*} B^i` for each player: positive
+        when each player's problem is strictly convex in its own control (the second-order
+        condition), so that :math:`K^*` is a Nash equilibrium and not only a stationary point.
     game : LQGame
     """
 
@@ -95,18 +107,26 @@ class StationaryNash:
     change: float
     spectral_radius: float
     condition: float
+    second_order: np.ndarray
     game: object
 
+    @property
+    def is_equilibrium(self) -> bool:
+        """Whether every player's second-order condition holds at :math:`P^*`."""
+        return bool(np.all(self.second_order > 0))
+
     def __repr__(self) -> str:
+        status = "" if self.is_equilibrium else \
+            ", stationary point (a second-order condition fails: not an equilibrium)"
         return (f"StationaryNash({self.game!r}, beta={self.beta:g}, iterations={self.iterations}, "
-                f"spectral radius {self.spectral_radius:.4g})")
+                f"spectral radius {self.spectral_radius:.4g}{status})")
 
 
-def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12,
-                          max_iter: int = 100_000) -> StationaryNash:
+def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12, max_iter: int = 100_000,
+                          start: str = "zero", require_equilibrium: bool = True) -> StationaryNash:
     r"""The stationary feedback Nash equilibrium: the coupled algebraic Riccati equations.
 
-    Iterates the step of :func:`~lqg.equilibrium.solve_nash` from :math:`P^i = 0`:
+    Iterates the step of :func:`~lqg.equilibrium.solve_nash`:
 
     .. math::
 
@@ -115,7 +135,8 @@ def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12,
         + \beta (A - \textstyle\sum_j B^jK^{j*})^\top P^{i}(A - \textstyle\sum_j B^jK^{j*}),
 
     with :math:`\Phi` the matrix of Remark 2.4 built from :math:`\beta P^i`, until the largest
-    relative change of :math:`K^*` and :math:`P^*` is below ``tol``.
+    relative change of :math:`K^*` and :math:`P^*` is below ``tol``. Iterate n is the stationary
+    point of (2.4) at t = 0 of the n-step game whose terminal weights are the start.
 
     Parameters
     ----------
@@ -123,10 +144,18 @@ def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12,
         With matrices that do not depend on t (module docstring).
     beta : float, default 1
         Discount factor in (0, 1].
-    tol : float
-        Convergence criterion on the relative change per step.
-    max_iter : int
-        Steps before giving up.
+    tol, max_iter : float, int
+        Convergence criterion on the relative change per step; steps before giving up.
+    start : {"zero", "terminal"}
+        :math:`P^i = 0` (as ``nnash``), or the terminal weights :math:`Q_T^i` (with beta = 1, iterate
+        n is then ``solve_nash(game.with_horizon(n))`` at t = 0). From zero the first :math:`\Phi`
+        is :math:`\operatorname{diag}(R^i)`: a singular or indefinite :math:`R^i` needs the other.
+    require_equilibrium : bool, default True
+        Refuse a game whose second-order condition :math:`R^i + \beta (B^i)^\top P^i B^i \succ 0`
+        fails: at the converged :math:`P^*`, or at ``SECOND_ORDER_PATIENCE`` iterates of one
+        player (the iteration is then not settling on an equilibrium; this fails fast where it would
+        otherwise run ``max_iter`` steps). With False the stationary point is returned anyway and
+        ``second_order`` (``is_equilibrium``) says whether it is an equilibrium.
 
     Returns
     -------
@@ -134,9 +163,11 @@ def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12,
 
     Raises
     ------
+    NotAnEquilibriumError
+        With ``require_equilibrium``, when a player's second-order condition fails as above.
     NoStationaryNashError
-        When the iteration does not converge within ``max_iter`` steps or overflows (the message
-        gives the last change).
+        When the iteration does not converge within ``max_iter`` steps, or overflows (the message
+        names the step, the player, and a mode of :math:`\sqrt\beta A` no control reaches, if any).
     NoUniqueNashError
         When :math:`\Phi` is singular along the way.
     """
@@ -144,24 +175,37 @@ def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12,
     beta = check.number(beta, "beta", 0.0, 1.0, open_low=True)
     tol = check.number(tol, "tol", 0.0, open_low=True)
     max_iter = check.positive_int(max_iter, "max_iter")
+    start = check.choice(start, STARTS, "start")
+    require_equilibrium = check.flag(require_equilibrium, "require_equilibrium")
     c = kernel.coefficients(game)
     A, B, R = game.A[0], game.B_stacked[0], game.R_block[0]
-    P = np.zeros((game.N, game.d, game.d))
+    P = np.array(game.Q_stacked[:, game.T]) if start == "terminal" else np.zeros((game.N, game.d, game.d))
     K = np.zeros((sum(game.k), game.d))
-    change = np.inf
+    failures = np.zeros(game.N, dtype=int)
     with np.errstate(all="ignore"):
         for step in range(1, max_iter + 1):
             phi, BtP = phi_system(c, beta * P, B, R)
-            condition = np.linalg.cond(phi) if np.all(np.isfinite(phi)) else np.inf
-            if not np.isfinite(condition):
-                raise NoStationaryNashError(f"the iteration overflowed after {step} steps: the "
-                                            "coupled Riccati equations have no stabilising solution "
-                                            "reachable from P = 0")
-            if condition > CONDITION_LIMIT:
+            if not np.all(np.isfinite(phi)):
+                raise _overflow(game, beta, step, P)
+            margin = _second_order(phi, game.slices)
+            failures += ~(margin > 0)
+            if require_equilibrium and failures.max() >= SECOND_ORDER_PATIENCE:
+                raise _refusal(margin, f" (it failed at {failures.max()} of the first {step} iterates "
+                               f"of the coupled Riccati iteration from {start}, which does not "
+                               "settle on an equilibrium)", int(np.argmax(failures)))
+            condition = np.linalg.cond(phi)
+            if not np.isfinite(condition) or condition > CONDITION_LIMIT:
+                if require_equilibrium and not np.all(margin > 0):    # a player's flat direction
+                    raise _refusal(margin, f" (Phi is singular at iterate {step} from {start}; a "
+                                   "start where every player's problem is convex, start='terminal' "
+                                   "with Q_T > 0, may avoid it)")
                 raise NoUniqueNashError(0, condition)
             K_new, P_new = nash_step(c, 0, phi, BtP, beta * P, A, B)
-            change = max(np.abs(K_new - K).max() / max(1.0, np.abs(K_new).max()),
-                         np.abs(P_new - P).max() / max(1.0, np.abs(P_new).max()))
+            if not (np.all(np.isfinite(K_new)) and np.all(np.isfinite(P_new))):
+                raise _overflow(game, beta, step, P_new)
+            # np.max, unlike max(), propagates NaN (an overflowing difference): never "converged"
+            change = float(np.max([np.abs(K_new - K).max() / max(1.0, np.abs(K_new).max()),
+                                   np.abs(P_new - P).max() / max(1.0, np.abs(P_new).max())]))
             K, P = K_new, P_new
             if change <= tol:
                 break
@@ -169,13 +213,43 @@ def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12,
             raise NoStationaryNashError(f"the coupled Riccati iteration did not converge in "
                                         f"{max_iter} steps (last relative change {change:.3g} > "
                                         f"tol = {tol:g})")
+        margin = _second_order(phi_system(c, beta * P, B, R)[0], game.slices)
+    if require_equilibrium and not np.all(margin > 0):
+        raise _refusal(margin, f" (at the stationary point the iteration converged to in {step} steps)")
     F = A - B @ K
     return StationaryNash(
         K=tuple(np.ascontiguousarray(K[s]) for s in game.slices),
         P=tuple(np.ascontiguousarray(P[i]) for i in range(game.N)),
-        beta=beta, iterations=step, change=float(change),
+        beta=beta, iterations=step, change=change,
         spectral_radius=float(np.abs(np.linalg.eigvals(np.sqrt(beta) * F)).max()),
-        condition=float(condition), game=game)
+        condition=float(condition), second_order=margin, game=game)
+
+
+def _second_order(phi: np.ndarray, slices: tuple) -> np.ndarray:
+    r"""Each player's smallest eigenvalue of its diagonal block of :math:`\Phi`,
+    :math:`R^i + \beta (B^i)^\top P^i B^i`, shape (N,)."""
+    return np.array([np.linalg.eigvalsh(0.5 * (phi[s, s] + phi[s, s].T))[0] for s in slices])
+
+
+def _refusal(margin: np.ndarray, what: str, player: int | None = None) -> NotAnEquilibriumError:
+    """The refusal naming ``player`` (by default the first whose ``margin`` is not positive)."""
+    i = int(np.flatnonzero(~(margin > 0))[0]) if player is None else player
+    return NotAnEquilibriumError(i, None, float(margin[i]), what)
+
+
+def _overflow(game, beta: float, step: int, P: np.ndarray) -> NoStationaryNashError:
+    """The error for an iteration whose value matrices (or Phi) left the floating point range."""
+    player = next((i for i in range(game.N) if not np.all(np.isfinite(P[i]))), None)
+    which = f"P^{player} is no longer finite" if player is not None else "Phi overflows"
+    M, B = np.sqrt(beta) * game.A[0], game.B_stacked[0]
+    # Popov-Belevitch-Hautus: the mode lam is stabilisable iff rank [lam I - M, B] = d
+    unreachable = [lam for lam in np.linalg.eigvals(M) if abs(lam) >= 1 and np.linalg.matrix_rank(
+        np.hstack([lam * np.eye(game.d) - M, B])) < game.d]
+    why = (f"the mode {unreachable[0]:.4g} of sqrt(beta) A is not inside the unit circle and no "
+           "player's control reaches it (PBH test): the game is not stabilisable" if unreachable
+           else "no stabilising solution of the coupled Riccati equations is reachable from the start")
+    return NoStationaryNashError(f"the coupled Riccati iteration overflowed at step {step} "
+                                 f"({which}): {why}")
 
 
 # ---------------------------------------------------------------------------

@@ -25,7 +25,8 @@ def _players(game, K, name="K", batch=True) -> tuple:
     return tuple(stacked[..., s, :] for s in game.slices)
 
 
-def best_response(game, K: Sequence, player: int) -> tuple[np.ndarray, float]:
+def best_response(game, K: Sequence, player: int, *,
+                  require_equilibrium: bool = True) -> tuple[np.ndarray, float]:
     r"""Player ``player``'s optimal policy against the others' policies in ``K``.
 
     Solves the finite-horizon LQR problem with :math:`\tilde A_t = A_t - \sum_{j\ne i} B_t^jK_t^j`
@@ -36,7 +37,10 @@ def best_response(game, K: Sequence, player: int) -> tuple[np.ndarray, float]:
         K_t = (R_t^i + B_t^{i\top} S_{t+1} B_t^i)^{-1} B_t^{i\top} S_{t+1} \tilde A_t, \qquad
         S_t = \tilde Q_t + \tilde A_t^\top S_{t+1} \tilde A_t - \tilde A_t^\top S_{t+1} B_t^i K_t,
 
-    with :math:`S_T = Q_T^i`.
+    with :math:`S_T = Q_T^i`. It is the minimum only while player i's problem is strictly convex in
+    its control, :math:`R_t^i + B_t^{i\top} S_{t+1} B_t^i \succ 0` at every t (the second-order
+    condition); where that fails the player's cost is unbounded below (or flat) and there is no best
+    response.
 
     Parameters
     ----------
@@ -45,6 +49,10 @@ def best_response(game, K: Sequence, player: int) -> tuple[np.ndarray, float]:
         A joint policy without batch dimensions; player ``player``'s entry is ignored.
     player : int
         0-based player index.
+    require_equilibrium : bool, default True
+        Refuse, with :class:`~lqg.equilibrium.NotAnEquilibriumError` naming the player and t, when
+        the second-order condition fails. With False the recursion above is run anyway: it returns
+        the stationary point of the player's quadratic cost (not a minimum) and its cost.
 
     Returns
     -------
@@ -52,9 +60,20 @@ def best_response(game, K: Sequence, player: int) -> tuple[np.ndarray, float]:
     cost : float
         The best response's cost
         :math:`\mathbb E[x_0^\top S_0 x_0] + \sum_{t=1}^T \operatorname{Tr}(W_{t-1} S_t)`.
+
+    Raises
+    ------
+    NotAnEquilibriumError
+        With ``require_equilibrium``, at the last t where the second-order condition fails.
+    LQGameError
+        When :math:`R_t^i + B_t^{i\top} S_{t+1} B_t^i` is singular, or :math:`S_t` overflows
+        (the message names the player and t).
     """
+    from .equilibrium import NotAnEquilibriumError  # equilibrium imports this module
+
     game = check.game(game)
     i = check.player_index(player, game.N)
+    require_equilibrium = check.flag(require_equilibrium, "require_equilibrium")
     K = _players(game, K, batch=False)
     others = [j for j in range(game.N) if j != i]
     A = game.A - sum(game.B[j] @ K[j] for j in others)
@@ -65,8 +84,21 @@ def best_response(game, K: Sequence, player: int) -> tuple[np.ndarray, float]:
     noise_cost = 0.0
     gains = np.empty((game.T, game.k[i], game.d))
     for t in range(game.T - 1, -1, -1):
+        if not np.all(np.isfinite(S)):
+            raise check.LQGameError(f"best_response: player {i}'s value matrix S_t overflows at "
+                                    f"t={t + 1}")
         noise_cost += np.trace(game.W[t] @ S)
-        gains[t] = np.linalg.solve(R[t] + B[t].T @ S @ B[t], B[t].T @ S @ A[t])
+        curvature = R[t] + B[t].T @ S @ B[t]            # player i's cost is quadratic in u_t^i
+        margin = np.linalg.eigvalsh(0.5 * (curvature + curvature.T))[0]
+        if require_equilibrium and not margin > 0:
+            raise NotAnEquilibriumError(i, t, float(margin), f"; player {i} has no best response "
+                                        "to the others' policies")
+        try:
+            gains[t] = np.linalg.solve(curvature, B[t].T @ S @ A[t])
+        except np.linalg.LinAlgError:
+            raise check.LQGameError(
+                f"best_response: R_t^i + B_t^i' S_t+1 B_t^i of player {i} is singular at t={t}: "
+                f"player {i}'s cost has no unique stationary point in its control") from None
         S = Q[t] + A[t].T @ S @ A[t] - A[t].T @ S @ B[t] @ gains[t]
         S = 0.5 * (S + S.T)
     return gains, float(np.trace(S @ game.x0.second_moment) + noise_cost)
