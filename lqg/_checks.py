@@ -22,6 +22,30 @@ class LQGameError(ValueError):
     """Invalid input: the message names the argument, the player and the time index at fault."""
 
 
+class NotAnEquilibriumError(LQGameError):
+    r"""A player's second-order condition fails: the solution of the first-order conditions is not a
+    Nash equilibrium, and there is nothing to measure against.
+
+    Player ``player``'s problem is not convex in its own control at time ``t``: the smallest
+    eigenvalue ``margin`` of :math:`R_t^i + (B_t^i)^\top P_{t+1}^{i} B_t^i` is not positive, so
+    that player's cost is unbounded below (or flat) along some control. ``t`` is None for the
+    stationary (infinite-horizon) game.
+
+    The functions that measure against the equilibrium (the algorithms without ``nash``,
+    ``normalized_error``, ``best_response``, the stationary solver) raise it; each takes
+    ``require_equilibrium=False`` to go on anyway, and then says so in what it returns.
+    """
+
+    def __init__(self, player: int, t: int | None, margin: float, what: str = ""):
+        self.player, self.t, self.margin = player, t, margin
+        at = f"at t={t}" if t is not None else "in the stationary game"
+        super().__init__(
+            f"player {player}'s second-order condition fails {at}: the smallest eigenvalue of "
+            f"R_t^i + B_t^i' P_t+1^i B_t^i is {margin:.3g} <= 0, so player {player}'s cost is "
+            "unbounded below in its own control and the solution of (2.4) is not a Nash "
+            f"equilibrium{what}; pass require_equilibrium=False to go on anyway")
+
+
 def where(name: str, player: int | None = None, t: int | None = None) -> str:
     """``"Q[1][3] (player 1, t=3)"``: an argument's label with the player and time at fault."""
     label = name + (f"[{player}]" if player is not None else "") + (f"[{t}]" if t is not None else "")

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import _checks as check
+from ._checks import NotAnEquilibriumError
 
 __all__ = ["best_response", "simulate", "monte_carlo_cost"]
 
@@ -69,7 +70,6 @@ def best_response(game, K: Sequence, player: int, *,
         When :math:`R_t^i + B_t^{i\top} S_{t+1} B_t^i` is singular, or :math:`S_t` overflows
         (the message names the player and t).
     """
-    from .equilibrium import NotAnEquilibriumError  # equilibrium imports this module
 
     game = check.game(game)
     i = check.player_index(player, game.N)

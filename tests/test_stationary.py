@@ -5,10 +5,11 @@ import re
 
 import numpy as np
 import pytest
-from test_peers import duopoly
 
 import lqg
 from lqg import paper, stationary
+
+from test_peers import duopoly
 
 
 def negative_own_weight(game):
