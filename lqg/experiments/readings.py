@@ -28,7 +28,13 @@ from ..unknown_parameters import model_free_variants
 from ..verification import monte_carlo_cost
 from . import outcomes
 
-__all__ = ["Reading", "section_5_1", "section_5_2", "estimator_under", "monte_carlo_errors"]
+__all__ = ["KINDS", "Reading", "section_5_1", "section_5_2", "estimator_under", "monte_carlo_errors",
+           "mechanism", "mechanism_table"]
+
+
+#: What a row of the readings study is: the text as printed, a reading of an open choice, or a
+#: sensitivity check (a variant the text does not support, run to see what the verdicts rest on).
+KINDS = ("as printed", "reading", "sensitivity check")
 
 
 @dataclass(frozen=True)
@@ -39,10 +45,19 @@ class Reading:
     ----------
     key, label : str
         Identifier and short label (for tables).
+    where : str
+        Where the quoted text is (e.g. ``"§4, Algorithm 2, line 7"``).
     quote : str
-        The sentence of the paper the reading interprets, and how.
+        The paper's words it interprets, exactly: one contiguous sentence, part of one, or a
+        formula ("" for the text as printed).
+    reading : str
+        How it reads them; for a sensitivity check, what it changes and why it is not a reading.
+    kind : {"as printed", "reading", "sensitivity check"}
+        A *reading* resolves a choice the text leaves open; a *sensitivity check* contradicts the
+        text, and is kept apart from the readings when the study counts what reproduces.
     game : dict
-        Options of the paper's preset (:func:`~lqg.examples.paper.section_5_1`, ``section_5_2``).
+        Options of the paper's preset (:func:`~lqg.examples.paper.section_5_1`, ``section_5_2``),
+        and ``noise_factor``: the noise variance used is ``noise_factor`` times the stated one.
     algorithm : dict
         Options of :func:`~lqg.unknown_parameters.model_free_natural_policy_gradient`.
     policies : dict
@@ -54,16 +69,25 @@ class Reading:
 
     key: str
     label: str
+    where: str
     quote: str
+    reading: str
+    kind: str = "reading"
     game: dict = field(default_factory=dict)
     algorithm: dict = field(default_factory=dict)
     policies: dict = field(default_factory=dict)
     measure: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"reading {self.key!r}: kind must be one of {KINDS}; got {self.kind!r}")
+
     def combined(self, other: Reading) -> Reading:
-        """Both readings at once."""
+        """Both readings at once (a sensitivity check if either is)."""
+        kind = "sensitivity check" if "sensitivity check" in (self.kind, other.kind) else "reading"
         return Reading(f"{self.key}+{other.key}", f"{self.label} + {other.label}",
-                       f"{self.quote} Together with: {other.quote}",
+                       f"{self.where}; {other.where}", f"{self.quote} [and] {other.quote}",
+                       f"{self.reading} Together with: {other.reading}", kind,
                        {**self.game, **other.game}, {**self.algorithm, **other.algorithm},
                        {**self.policies, **other.policies}, {**self.measure, **other.measure})
 
@@ -197,7 +221,8 @@ def _run_group(sigma2: float, k: int, game_options: dict, variants: list, *, see
                seed: int, eta: float, trajectories: int, radius: float, iterations: int,
                record_every: int) -> list:
     """One noise level of Figure 7 under several readings that draw alike, in lockstep."""
-    game = paper.section_5_2(sigma2, **game_options)
+    options = dict(game_options)
+    game = paper.section_5_2(sigma2 * options.pop("noise_factor", 1.0), **options)
     K0 = tuple(np.broadcast_to(K, (seeds,) + K.shape) for K in paper.section_5_2_policies(game.T))
     return model_free_variants(
         game, K0, eta, iterations, variants, trajectories=trajectories, radius=radius,
@@ -245,7 +270,8 @@ def section_5_2(readings: list, *, sigma2_values, seeds: int, seed: int, eta: fl
         episodes = reading.measure.get("monte_carlo", 0)
         errors = {s: monte_carlo_errors(res, res.game, res.nash, episodes=episodes, seed=[seed, k])
                   for k, (s, res) in enumerate(results.items())} if episodes else None
-        game = paper.section_5_2(0.1, **reading.game)
+        options = {k: v for k, v in reading.game.items() if k != "noise_factor"}
+        game = paper.section_5_2(0.1, **options)
         target = solve_nash(game).K[0][0, 0]
         values = outcomes.figures_7_8(results, accuracy=accuracy, within=within,
                                       figure_8=fig8_sigma2, target=target, errors=errors,
@@ -267,7 +293,8 @@ def estimator_under(reading: Reading, sigma2: float, *, replications: int, traje
     natural gradient :math:`2E_{t,i}` (root mean square over replications, players and t), and the
     median over replications of the smallest eigenvalue of :math:`\widehat\Sigma_t^i` at the last t.
     """
-    game = paper.section_5_2(sigma2, **reading.game)
+    options = dict(reading.game)
+    game = paper.section_5_2(sigma2 * options.pop("noise_factor", 1.0), **options)
     K = paper.section_5_2_policies(game.T)
     options = {k: v for k, v in reading.algorithm.items() if k not in ("smoothing", "updates")}
     batch = tuple(np.broadcast_to(Ki, (replications,) + Ki.shape) for Ki in K)
@@ -286,3 +313,31 @@ def estimator_under(reading: Reading, sigma2: float, *, replications: int, traje
     return dict(mean_cost=float(found.costs.mean()), direction_error=float(error),
                 lambda_min=float(np.median(np.linalg.eigvalsh(sigma[..., -1, :, :])[..., 0])),
                 exact_lambda_min=float(np.linalg.eigvalsh(state_covariances(game, K)[game.T - 1])[0]))
+
+
+def mechanism(readings: list, sigma2_values, *, replications: int, trajectories: int,
+              radius: float, seed) -> dict:
+    """:func:`estimator_under` for every reading that changes the runs (not a reading of the
+    measure only) at each noise level: (key, sigma^2) -> dict. The replications of every reading
+    and level draw from the same ``seed`` (an int or a sequence of ints, the entropy of a
+    ``SeedSequence``)."""
+    found = {}
+    for reading in readings:
+        if not (reading.algorithm or reading.game or reading.kind == "as printed"):
+            continue
+        for s in sigma2_values:
+            found[reading.key, s] = estimator_under(
+                reading, s, replications=replications, trajectories=trajectories,
+                radius=radius, seed=np.random.SeedSequence(seed))
+    return found
+
+
+def mechanism_table(found: dict, labels: dict) -> str:
+    """:func:`mechanism`'s numbers as text, one line per reading and noise level."""
+    width = max(len(labels[key]) for key, _ in found)
+    lines = [f"{'':{width}}  sigma^2  mean cost  direction error  lambda_min(Sigma_hat) (exact)"]
+    for (key, s), m in found.items():
+        lines.append(f"{labels[key]:<{width}}  {s:<7g}  {m['mean_cost']:9.1f}  "
+                     f"{m['direction_error']:15.3g}  {m['lambda_min']:.3g} "
+                     f"({m['exact_lambda_min']:.3g})")
+    return "\n".join(lines)

@@ -2,23 +2,28 @@
 
 :func:`verdict_table` evaluates a list of claims on the measured values of each reading;
 :func:`markdown_table` and :func:`text_table` show it (reading x claim: the verdict and the claim's
-headline number); :func:`conclude` writes the study's ``results.json`` and asserts what the study
-found: for every claim, the readings under which it reproduces and partly reproduces.
+headline number); :func:`conclude` prints, per claim, the verdict as printed, the readings under
+which it reproduces and partly reproduces, and apart from them the sensitivity checks, and writes
+the study's ``results.json``. :func:`best_reading` is the best of the *readings* (never a
+sensitivity check), and the study says of how many.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
-from .claims import VERDICTS, Claim, Verdict, claims_table, evaluate
-from .record import Run, plain_json, provenance
+from ..experiments.measures import measure_json
+from .claims import Claim, Verdict, claims_table, evaluate
+from .record import Run
 
 __all__ = ["ICONS", "badge", "verdict_table", "markdown_table", "text_table", "best_reading",
-           "found_by_claim", "conclude"]
+           "found_by_claim", "readings_markdown", "conclude"]
 
 #: How a verdict shows, an icon beside the word (symbols every common font has).
-ICONS = {"reproduced": "✔", "partly": "◐", "not reproduced": "✘"}
+ICONS = {"reproduced": "✔", "partly": "◐", "not reproduced": "✘", "borderline": "?",
+         "not measured": "–"}
+_LETTER = {"reproduced": "R", "partly": "p", "not reproduced": "-", "borderline": "?",
+           "not measured": "n"}
 
 
 def badge(verdict: str, text: str | None = None) -> str:
@@ -27,7 +32,6 @@ def badge(verdict: str, text: str | None = None) -> str:
     slug = verdict.replace(" ", "-")
     shown = verdict if text is None else text
     return f'<span class="verdict verdict-{slug}">{ICONS[verdict]} {shown}</span>'.replace("  ", " ")
-_LETTER = {"reproduced": "R", "partly": "p", "not reproduced": "-"}
 
 
 def verdict_table(claims: list[Claim], values: Mapping[str, Mapping]) -> dict:
@@ -42,98 +46,123 @@ def _score(row: Mapping) -> tuple:
     return verdicts.count("reproduced"), verdicts.count("partly")
 
 
-def best_reading(table: Mapping) -> str:
-    """The reading that reproduces the most claims (then partly reproduces the most; then the
-    earliest in the table)."""
-    order = list(table)
-    return max(order, key=lambda r: (*_score(table[r]), -order.index(r)))
+def best_reading(table: Mapping, kinds: Mapping[str, str]) -> tuple[str, int]:
+    """The reading (not a sensitivity check) that reproduces the most claims, then partly
+    reproduces the most, then comes first; and how many readings it was chosen from."""
+    order = [r for r in table if kinds[r] != "sensitivity check"]
+    best = max(order, key=lambda r: (*_score(table[r]), -order.index(r)))
+    return best, len(order)
 
 
-def found_by_claim(table: Mapping) -> dict:
-    """claim key -> {"reproduced": [readings], "partly": [readings]}."""
+def found_by_claim(table: Mapping, kinds: Mapping[str, str]) -> dict:
+    """claim key -> the readings under which it is reproduced, partly, borderline; and the same
+    for the sensitivity checks, apart."""
     keys = next(iter(table.values())).keys()
-    return {key: {verdict: [r for r, row in table.items() if row[key].verdict == verdict]
-                  for verdict in VERDICTS[:2]} for key in keys}
+    out = {}
+    for key in keys:
+        entry = {}
+        for group, wanted in (("readings", False), ("checks", True)):
+            rows = {r: row[key] for r, row in table.items()
+                    if (kinds[r] == "sensitivity check") == wanted}
+            for verdict in ("reproduced", "partly", "borderline"):
+                entry[f"{group}_{verdict}"] = [r for r, v in rows.items() if v.verdict == verdict]
+        out[key] = entry
+    return out
 
 
-def markdown_table(table: Mapping, labels: Mapping[str, str]) -> str:
-    """A Markdown table: one row per reading, one column per claim, each cell the verdict's icon
-    and the claim's headline number."""
+def _row_label(reading: str, labels: Mapping[str, str], kinds: Mapping[str, str]) -> str:
+    label = labels.get(reading, reading)
+    return f"*{label}* (check)" if kinds.get(reading) == "sensitivity check" else label
+
+
+def markdown_table(table: Mapping, labels: Mapping[str, str], kinds: Mapping[str, str]) -> str:
+    """A Markdown table: one row per reading (sensitivity checks in italics, marked), one column
+    per claim, each cell the verdict's icon and the claim's headline number."""
     keys = list(next(iter(table.values())))
-    lines = ["| reading | " + " | ".join(f"`{k}`" for k in keys) + " | reproduced |",
+    lines = ["| row | " + " | ".join(f"`{k}`" for k in keys) + " | reproduced |",
              "|---|" + "---|" * len(keys) + "---|"]
     for reading, row in table.items():
         cells = [badge(row[k].verdict, row[k].headline) for k in keys]
-        lines.append(f"| {labels.get(reading, reading)} | " + " | ".join(cells)
+        lines.append(f"| {_row_label(reading, labels, kinds)} | " + " | ".join(cells)
                      + f" | {_score(row)[0]} of {len(keys)} |")
     return "\n".join(lines)
 
 
-def text_table(table: Mapping, labels: Mapping[str, str]) -> str:
-    """The same as plain text (R reproduced, p partly, - not reproduced), for printing."""
-    keys = list(next(iter(table.values())))
-    width = max(len(labels.get(r, r)) for r in table)
-    lines = [" " * width + "  " + "  ".join(f"{k:>{max(len(k), 12)}}" for k in keys)]
-    for reading, row in table.items():
-        cells = [f"{_LETTER[row[k].verdict] + ' ' + row[k].headline:>{max(len(k), 12)}}" for k in keys]
-        lines.append(f"{labels.get(reading, reading):<{width}}  " + "  ".join(cells))
+def readings_markdown(rows: Mapping[str, list]) -> str:
+    """The rows of the study as a Markdown table: section, kind, the quoted words and where they
+    are, and how the row reads them."""
+    def cell(text):
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| section | row | kind | the paper's words | how they are read |",
+             "|---|---|---|---|---|"]
+    for section, readings in rows.items():
+        for r in readings:
+            words = f"\"{r.quote}\" ({r.where})" if r.quote else ""
+            lines.append(f"| {section} | {r.label} | {r.kind} | {cell(words)} | "
+                         f"{cell(r.reading)} |")
     return "\n".join(lines)
 
 
+def text_table(table: Mapping, labels: Mapping[str, str]) -> str:
+    """The same as plain text (R reproduced, p partly, - not reproduced, ? borderline), for
+    printing; one block per claim, so that the lines fit the book's code column."""
+    blocks = []
+    width = max(len(labels.get(r, r)) for r in table)
+    for key in next(iter(table.values())):
+        lines = [key]
+        for reading, row in table.items():
+            v = row[key]
+            lines.append(f"  {labels.get(reading, reading):<{width}}  {_LETTER[v.verdict]}  "
+                         f"{v.headline}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _listed(readings: list) -> str:
+    return ", ".join(readings) or "none"
+
+
 def conclude(run: Run, tables: Mapping[str, Mapping], readings: Mapping[str, list], *,
-             found: Mapping[str, Mapping[str, list]], literal: str = "literal",
+             measured: Mapping[str, Mapping], literal: str = "literal",
              results: Mapping | None = None) -> None:
     """The readings notebook's closing cell.
 
     ``tables`` maps a section ("5.1", "5.2") to its :func:`verdict_table`, ``readings`` to its
-    readings. For every claim it prints the verdict under the literal reading and under the best
-    reading of its section, writes ``results.json`` (every verdict of every reading) and, at the
-    paper's settings, asserts that ``found[claim] = (reproduced, partly)`` lists exactly the
-    readings (keys, in a list or separated by spaces) under which the claim reproduces and partly
-    reproduces.
+    readings, ``measured`` to the measured values of each of its readings. For every claim it
+    prints the verdict as printed, under the best reading of its
+    section (and of how many readings that is the best), the readings under which it reproduces,
+    partly reproduces and is borderline, and the sensitivity checks apart; and writes
+    ``results.json`` (every verdict of every reading). The tests compare it with the committed
+    reference.
     """
     verdicts, summary = [], {}
     for section, table in tables.items():
-        best = best_reading(table)
-        by_claim = found_by_claim(table)
+        kinds = {r.key: r.kind for r in readings[section]}
+        best, tried = best_reading(table, kinds)
+        by_claim = found_by_claim(table, kinds)
         for key, as_printed in table[literal].items():
-            under = table[best][key]
-            text = (f"as printed: {as_printed.verdict} ({as_printed.headline}); best reading "
-                    f"({best}): {under.verdict} ({under.headline}); reproduced under "
-                    f"{', '.join(by_claim[key]['reproduced']) or 'no reading'}; partly under "
-                    f"{', '.join(by_claim[key]['partly']) or 'no reading'}.")
+            under, found = table[best][key], by_claim[key]
+            text = (f"as printed: {as_printed.label} ({as_printed.headline}); under the best of "
+                    f"{tried} readings ({best}): {under.label} ({under.headline}); readings "
+                    f"that reproduce: {_listed(found['readings_reproduced'])}; partly: "
+                    f"{_listed(found['readings_partly'])}; borderline: "
+                    f"{_listed(found['readings_borderline'])}; sensitivity checks that "
+                    f"reproduce: {_listed(found['checks_reproduced'])}")
             verdicts.append(Verdict(key, as_printed.where, as_printed.paper, text, under.verdict,
-                                    "Verdicts per reading", as_printed.figure, under.headline))
-            summary[key] = dict(section=section, literal=as_printed.verdict, best_reading=best,
-                                best=under.verdict, **by_claim[key])
+                                    "Verdicts per reading", as_printed.figure, under.headline,
+                                    as_printed.rule, under.candidates))
+            summary[key] = dict(section=section, literal=as_printed.verdict,
+                                literal_label=as_printed.label, best_reading=best,
+                                readings_tried=tried, best=under.verdict,
+                                best_label=under.label, **found)
     print(claims_table(verdicts))
-    payload = {
-        "notebook": run.name, "at_paper_settings": run.at_paper_settings,
-        "provenance": provenance(run.parameters, run.started),
-        "parameters": plain_json(run.parameters), "figures": run.figures,
-        "readings": {s: [dict(key=r.key, label=r.label, quote=r.quote) for r in rs]
-                     for s, rs in readings.items()},
-        "verdicts": {s: {r: {k: v.as_dict() for k, v in row.items()} for r, row in table.items()}
-                     for s, table in tables.items()},
-        "summary": summary, "claims": [v.as_dict() for v in verdicts],
-        "results": plain_json(dict(results or {})),
-    }
-    (run.folder / "results.json").write_text(json.dumps(payload, indent=1) + "\n")
+    run.write_results(
+        readings={s: [dict(key=r.key, label=r.label, kind=r.kind, where=r.where, quote=r.quote,
+                           reading=r.reading) for r in rs] for s, rs in readings.items()},
+        verdicts={s: {r: {k: v.as_dict() for k, v in row.items()} for r, row in table.items()}
+                  for s, table in tables.items()},
+        summary=summary, claims=[v.as_dict() for v in verdicts],
+        measured=measure_json({s: dict(values) for s, values in measured.items()}),
+        results=measure_json(dict(results or {})))
     run.verdicts = verdicts
-    print()
-    if not run.at_paper_settings:
-        print("Parameters differ from the paper's settings: the findings are reported, not asserted.")
-        return
-    problems = []
-    for key, entry in summary.items():
-        if key not in found:
-            problems.append(f"{key}: measured but not in found")
-            continue
-        for verdict, expected in zip(VERDICTS[:2], found[key]):
-            want = set(expected.split()) if isinstance(expected, str) else set(expected)
-            have = set(entry[verdict])
-            if want != have:
-                problems.append(f"{key}, {verdict}: now also under {sorted(have - want) or 'none'}, "
-                                f"no longer under {sorted(want - have) or 'none'}")
-    problems += [f"{key}: expected but not measured" for key in found if key not in summary]
-    assert not problems, "findings changed:\n" + "\n".join(problems)
