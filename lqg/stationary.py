@@ -144,14 +144,13 @@ def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12,
     beta = check.number(beta, "beta", 0.0, 1.0, open_low=True)
     tol = check.number(tol, "tol", 0.0, open_low=True)
     max_iter = check.positive_int(max_iter, "max_iter")
-    c = kernel.coefficients(game)
     A, B, R = game.A[0], game.B_stacked[0], game.R_block[0]
     P = np.zeros((game.N, game.d, game.d))
     K = np.zeros((sum(game.k), game.d))
     change = np.inf
     with np.errstate(all="ignore"):
         for step in range(1, max_iter + 1):
-            phi, BtP = phi_system(c, beta * P, B, R)
+            phi, BtP = phi_system(game, beta * P, B, R)
             condition = np.linalg.cond(phi) if np.all(np.isfinite(phi)) else np.inf
             if not np.isfinite(condition):
                 raise NoStationaryNashError(f"the iteration overflowed after {step} steps: the "
@@ -159,7 +158,7 @@ def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12,
                                             "reachable from P = 0")
             if condition > CONDITION_LIMIT:
                 raise NoUniqueNashError(0, condition)
-            K_new, P_new = nash_step(c, 0, phi, BtP, beta * P, A, B)
+            K_new, P_new = nash_step(game, 0, phi, BtP, beta * P, A, B)
             change = max(np.abs(K_new - K).max() / max(1.0, np.abs(K_new).max()),
                          np.abs(P_new - P).max() / max(1.0, np.abs(P_new).max()))
             K, P = K_new, P_new
