@@ -158,7 +158,7 @@ def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _traces(M: np.ndarray, P: np.ndarray) -> np.ndarray:
     r""":math:`\operatorname{Tr}(M P^i)` for every player, from ``P`` of shape (N, d, d); shape (N,)."""
     if M.shape[-1] < kernel._BLAS_FROM:
-        return np.einsum("ef,nfe->n", M, P)                  # in order, as the kernel's (3.14)
+        return np.einsum("ef,nfe->n", M, P)                  # as the kernel's (3.14) sums a dense M
     return P.reshape(len(P), -1) @ M.T.ravel()               # one matrix-vector product
 
 
@@ -288,7 +288,7 @@ def solve_nash(game) -> NashSolution:
         condition per t (``is_equilibrium``); ``best_response_gaps()`` checks it independently.
         The evidence costs one singular value decomposition of the (sum k) x (sum k) matrix
         :math:`\Phi_t` per t and a k_i x k_i symmetric eigenvalue problem per player and t:
-        for N = 10, d = 64, k_i = 4 about a fifth of the time (``benchmarks/bench_core.py``).
+        for N = 10, d = 64, k_i = 4 about a quarter of the time (``benchmarks/bench_core.py``).
 
     Raises
     ------
