@@ -114,21 +114,24 @@ def test_condition_numbers_reported(rng):
 
 
 def plain_loop_nash(game):
-    """(2.4)-(2.5) transcribed: Phi_t block by block, one solve, then P_t^i* player by player."""
+    """(2.4)-(2.5) transcribed: Phi_t block by block, one solve, then P_t^i* player by player; also
+    the condition numbers of the Phi_t."""
     offsets = np.concatenate([[0], np.cumsum(game.k)])
     P = [[None] * game.T + [game.Q[i][game.T]] for i in range(game.N)]
     K = [np.zeros((game.T, ki, game.d)) for ki in game.k]
+    condition = np.zeros(game.T)
     for t in reversed(range(game.T)):
         B = [game.B[i][t] for i in range(game.N)]
         phi = np.block([[B[i].T @ P[i][t + 1] @ B[j] + (game.R[i][t] if i == j else 0)
                          for j in range(game.N)] for i in range(game.N)])
         rhs = np.vstack([B[i].T @ P[i][t + 1] @ game.A[t] for i in range(game.N)])
         K_t = np.linalg.solve(phi, rhs)
+        condition[t] = np.linalg.cond(phi)
         closed = game.A[t] - sum(B[i] @ K_t[offsets[i]:offsets[i + 1]] for i in range(game.N))
         for i in range(game.N):
             K[i][t] = K_t[offsets[i]:offsets[i + 1]]
             P[i][t] = game.Q[i][t] + K[i][t].T @ game.R[i][t] @ K[i][t] + closed.T @ P[i][t + 1] @ closed
-    return K, [np.array(P_i) for P_i in P]
+    return K, [np.array(P_i) for P_i in P], condition
 
 
 @pytest.mark.parametrize("k", [(1, 2, 1), (3, 3, 3)])        # unequal and equal control sizes
@@ -137,7 +140,7 @@ def test_large_game_agrees_with_best_responses_and_a_plain_loop(k):
     still be its textbook LQR best response, and (2.4)-(2.5) transcribed must give the same K, P."""
     game = random_game(np.random.default_rng(12), N=3, d=12, k=k, T=6)
     nash = lqg.solve_nash(game)
-    K_loop, P_loop = plain_loop_nash(game)
+    K_loop, P_loop, condition = plain_loop_nash(game)
     for i in range(game.N):
         K_br, P_br = best_response(game, nash.K, i)
         np.testing.assert_allclose(nash.K[i], K_br, rtol=1e-9, atol=1e-12)
@@ -148,7 +151,8 @@ def test_large_game_agrees_with_best_responses_and_a_plain_loop(k):
                 + sum(np.trace(game.W[t] @ nash.P[i][t + 1]) for t in range(game.T))
                 for i in range(game.N)]                                      # eqs. (2.7)-(2.8)
     np.testing.assert_allclose(nash.costs, expected, rtol=1e-12)
-    for i in range(game.N):                                                  # the evidence
+    np.testing.assert_allclose(nash.condition, condition, rtol=1e-10)        # the evidence
+    for i in range(game.N):
         own = [game.R[i][t] + game.B[i][t].T @ nash.P[i][t + 1] @ game.B[i][t] for t in range(game.T)]
         np.testing.assert_allclose(nash.second_order[i], [np.linalg.eigvalsh(M)[0] for M in own],
                                    rtol=1e-12)
