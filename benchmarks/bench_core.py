@@ -1,4 +1,11 @@
-"""The core: Nash solve on a large game, its growth in T, batched cost and natural gradient."""
+"""The core: Nash solve on a large game, its growth in T, batched cost and natural gradient.
+
+``python benchmarks/bench_core.py --only solve_nash`` runs the Nash solve against the loop alone.
+"""
+
+import argparse
+import statistics
+import time
 
 import numpy as np
 
@@ -18,30 +25,56 @@ def large_game(N, d, T, k, seed=0):
     return lqg.LQGame(A, B, Q, R, 0.1 * np.eye(d), lqg.GaussianState(np.ones(d), np.eye(d)))
 
 
-def main(quick=False):
+def paired_times(fast, slow, rounds: int = 15):
+    """Wall times of ``fast()`` and ``slow()`` called alternately (A B A B ...) after a warm-up, so that
+    a drift in the shared machine's speed hits both: their medians (s) and the median of the
+    ratios slow / fast, pair by pair."""
+    fast(), slow()
+    pairs = []
+    for _ in range(rounds):
+        times = []
+        for fn in (fast, slow):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        pairs.append(times)
+    return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),
+            statistics.median(b / a for a, b in pairs))
+
+
+def solve_nash_vs_loop(quick=False):
+    """lqg.solve_nash (with its evidence) against the loop transcription of (2.4)-(2.5), and its
+    growth with T."""
     N, d, k = (4, 16, 2) if quick else (10, 64, 4)
-    T = 32 if quick else 256
-    game = large_game(N, d, T, k)
-    # check the two implementations agree before timing them
-    K_loop, _ = solve_nash_loop(game)
-    nash, mem = peak_memory(lambda: lqg.solve_nash(game))
-    assert np.allclose(np.array(K_loop[0]), nash.K[0])
-    _, mem_loop = peak_memory(lambda: solve_nash_loop(game))
-    t_vec = best_time(lambda: lqg.solve_nash(game), repeat=3, min_time=0.1)
-    t_loop = best_time(lambda: solve_nash_loop(game), repeat=3, min_time=0.1)
-    print(f"solve_nash, N={N}, d={d}, T={T}, k_i={k}:")
-    print(table([["lqg.solve_nash", f"{t_vec * 1e3:.1f}", f"{mem:.1f}", f"{t_loop / t_vec:.1f}x"],
-                 ["loop transcription", f"{t_loop * 1e3:.1f}", f"{mem_loop:.1f}", "1.0x"]],
-                ["", "time [ms]", "peak memory [MB]", "speed-up"]))
+    rows = []
+    for T in (32,) if quick else (64, 256):
+        game = large_game(N, d, T, k)
+        # check the two implementations agree before timing them
+        K_loop, _ = solve_nash_loop(game)
+        nash, mem = peak_memory(lambda game=game: lqg.solve_nash(game))
+        assert np.allclose(np.array(K_loop[0]), nash.K[0])
+        del K_loop, nash
+        _, mem_loop = peak_memory(lambda game=game: solve_nash_loop(game))
+        t_vec, t_loop, ratio = paired_times(lambda game=game: lqg.solve_nash(game),
+                                            lambda game=game: solve_nash_loop(game))
+        rows.append([T, f"{t_vec * 1e3:.1f}", f"{t_loop * 1e3:.1f}", f"{ratio:.2f}x",
+                     f"{mem:.1f}", f"{mem_loop:.1f}"])
+    print(f"solve_nash against the loop transcription, N={N}, d={d}, k_i={k} (medians of 15 "
+          "alternating runs):")
+    print(table(rows, ["T", "solve_nash [ms]", "loop [ms]", "speed-up", "peak memory [MB]",
+                       "loop's [MB]"]))
 
     rows = []
-    horizons = [T // 8, T // 4, T // 2, T]
-    for h in horizons:
+    for h in [T // 8, T // 4, T // 2, T]:
         g = large_game(N, d, h, k)
         t = best_time(lambda g=g: lqg.solve_nash(g), repeat=3, min_time=0.1)
         rows.append([h, f"{t * 1e3:.1f}", f"{t / h * 1e6:.0f}"])
     print("\nsolve_nash growth with T (time per step should stay flat: linear in T):")
     print(table(rows, ["T", "time [ms]", "per step [us]"]))
+
+
+def main(quick=False):
+    solve_nash_vs_loop(quick)
 
     game = paper.section_5_1(sigma2=0.1)
     nash = lqg.solve_nash(game)
@@ -61,3 +94,11 @@ def main(quick=False):
         rows.append([name, f"{n / t_vec:,.0f}", f"{n / t_loop:,.0f}", f"{t_loop / t_vec:.0f}x"])
     print(f"\nSection 5.1 game (T=10), {n} policies in one batch vs a loop over policies:")
     print(table(rows, ["", "batched [policies/s]", "loop [policies/s]", "speed-up"]))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
+    parser.add_argument("--only", choices=["solve_nash"], help="run only this part")
+    args = parser.parse_args()
+    (solve_nash_vs_loop if args.only else main)(quick=args.quick)

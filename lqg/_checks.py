@@ -11,6 +11,7 @@ runs each need their own stream, a sequence of such seeds, one per run, is accep
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -72,6 +73,22 @@ def positive_int(value, name: str, minimum: int = 1) -> int:
         wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise LQGameError(f"{name} must be {wanted}; got {value!r}")
     return int(value)
+
+
+def horizon(value, d: int, N: int) -> int:
+    """``value`` as a horizon T >= 1 whose game (state dimension d, N players) fits in this machine's
+    memory, refused before anything is allocated (NumPy would raise a bare MemoryError)."""
+    T = positive_int(value, "T")
+    need = 8 * (T + 1) * d * d * (N + 2)             # bytes of A_t, W_t and every Q_t^i alone
+    try:
+        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):     # no sysconf (Windows): left to NumPy
+        return T
+    if need > have:
+        raise LQGameError(f"T = {T} is too long for d = {d} and N = {N}: the game's matrices A_t, W_t "
+                          f"and Q_t^i alone would need {need / 1e9:.3g} GB of memory, and this "
+                          f"machine has {have / 1e9:.3g} GB")
+    return T
 
 
 def number(value, name: str, low: float = -np.inf, high: float = np.inf, *,

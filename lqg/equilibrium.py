@@ -31,25 +31,26 @@ from .states import GaussianState
 from .verification import best_response
 
 __all__ = ["NashSolution", "NoUniqueNashError", "NotAnEquilibriumError", "solve_nash",
-           "check_assumptions",
-           "AssumptionReport", "phi_condition_numbers", "CONDITION_LIMIT"]
+           "check_assumptions", "AssumptionReport", "phi_condition_numbers", "CONDITION_LIMIT"]
 
 #: Condition number of :math:`\Phi_t` above which the equilibrium is treated as not unique:
 #: beyond it a linear solve in double precision keeps fewer than about two correct digits.
 CONDITION_LIMIT = 1e14
+
+# Beyond this magnitude (the square root of the largest double) an entry of P_t^i* or Phi_t counts as
+# overflowing: a product of two such numbers overflows, and Phi_t's condition number measures that.
+_RANGE = float(np.sqrt(np.finfo(float).max))
 
 
 class NoUniqueNashError(LQGameError):
     """The block matrix :math:`\\Phi_t` of Remark 2.4 is singular (or numerically so) at time ``t``."""
 
     def __init__(self, t: int, condition: float):
-        self.t = t
-        self.condition = condition
+        self.t, self.condition = t, condition
         super().__init__(
             f"Phi_{t} (Remark 2.4) is singular or numerically singular at t={t} "
             f"(condition number {condition:.3g} > {CONDITION_LIMIT:.0e}): eq. (2.4) has no unique "
-            "solution, so the Nash equilibrium cannot be computed this way"
-        )
+            "solution, so the Nash equilibrium cannot be computed this way")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -121,67 +122,136 @@ class NashSolution:
                 f"max cond(Phi_t)={float(np.max(self.condition)):.3g}, {status})")
 
 
-def phi_system(c: kernel.Coefficients, P_next: np.ndarray, B_t: np.ndarray, R_t: np.ndarray):
+def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` over the last two axes: BLAS, except for the small products of a game with d < 8 (the
+    paper's), which are summed in order by einsum as the kernel sums them (:func:`lqg._kernel.matmul`),
+    so that such games keep their numbers bit for bit."""
+    if a.shape[-1] < kernel._BLAS_FROM and b.shape[-1] < kernel._BLAS_FROM:
+        return np.einsum("...mn,...np->...mp", a, b)
+    return np.matmul(a, b)
+
+
+def _traces(M: np.ndarray, P: np.ndarray) -> np.ndarray:
+    r""":math:`\operatorname{Tr}(M P^i)` for every player, from ``P`` of shape (N, d, d); shape (N,)."""
+    if M.shape[-1] < kernel._BLAS_FROM:
+        return np.einsum("ef,nfe->n", M, P)                  # as the kernel's (3.14) sums a dense M
+    return P.reshape(len(P), -1) @ M.T.ravel()               # one matrix-vector product
+
+
+def phi_system(game, P_next: np.ndarray, B_t: np.ndarray, R_t: np.ndarray):
     r"""The block matrix :math:`\Phi_t` of Remark 2.4 and the blocks :math:`(B_t^i)^\top P_{t+1}^{i*}`
-    stacked by rows, from every :math:`P_{t+1}^{i*}` (``P_next``, shape (N, d, d))."""
-    BtP = np.concatenate([B_t[:, s].T @ P_next[i] for i, s in enumerate(c.slices)])
+    stacked by rows (sum k, d), from every :math:`P_{t+1}^{i*}` (``P_next``, shape (N, d, d)),
+    :math:`B_t = [B_t^1, \dots, B_t^N]` and the block diagonal ``R_t`` of the :math:`R_t^i`."""
+    if len(set(game.k)) == 1:                                # one batched product for all players
+        BtP = np.matmul(B_t.T.reshape(game.N, game.k[0], -1), P_next).reshape(B_t.shape[::-1])
+    else:
+        BtP = np.concatenate([B_t[:, s].T @ P_next[i] for i, s in enumerate(game.slices)])
     return R_t + BtP @ B_t, BtP
 
 
-def nash_step(c: kernel.Coefficients, t: int, phi: np.ndarray, BtP: np.ndarray, P_next: np.ndarray,
-              A_t: np.ndarray, B_t: np.ndarray):
-    r"""The gains :math:`K_t^*` of (2.4), stacked (sum k, d), and every :math:`P_t^{i*}` of (2.5),
-    which is (3.13) at :math:`K^*` (N, d, d)."""
-    K_t = np.linalg.solve(phi, BtP @ A_t)                            # eq. (2.4)
-    closed = A_t - B_t @ K_t
-    stage = kernel.stage_weights(c, K_t[None, ..., None], times=slice(t, t + 1))[0]
-    P_t = kernel.value_step(stage, closed[..., None], P_next[..., None])[0][..., 0]   # eq. (2.5)
-    return K_t, 0.5 * (P_t + np.swapaxes(P_t, -1, -2))
+def _stage_weights(game, t: int, K_t: np.ndarray) -> np.ndarray:
+    r""":math:`Q_t^i + \sum_j (K_t^j)^\top R_t^{ij} K_t^j` (:math:`R_t^{ii} = R_t^i`) for every player,
+    from the stacked gains ``K_t`` (sum k, d); shape (N, d, d)."""
+    RK = _product(game.R_block[t], K_t)                      # R_t^i K_t^i, stacked by rows
+    if len(set(game.k)) == 1:                                # one batched product for all players
+        by_player = (game.N, game.k[0], game.d)
+        own = _product(np.swapaxes(K_t.reshape(by_player), 1, 2), RK.reshape(by_player))
+    else:
+        own = np.stack([_product(K_t[s].T, RK[s]) for s in game.slices])
+    stage = np.stack([Q_i[t] for Q_i in game.Q]) + own       # (game.Q_stacked would copy every Q)
+    for (i, j), R_ij in game.R_cross.items():                # player i's weight on u^j
+        K_j = K_t[game.slices[j]]
+        stage[i] += _product(K_j.T, _product(R_ij[t], K_j))
+    return stage
+
+
+def nash_step(game, t: int, phi: np.ndarray, BtP: np.ndarray, P_next: np.ndarray, A_t: np.ndarray,
+              B_t: np.ndarray, out: np.ndarray | None = None):
+    r"""The gains :math:`K_t^*` of (2.4), stacked (sum k, d), and every :math:`P_t^{i*}` of (2.5)
+    (N, d, d; into ``out`` if given), from :func:`phi_system` and every :math:`P_{t+1}^{i*}`
+    (``P_next``). :math:`P_t^{i*}` is made symmetric, which rounding would otherwise undo."""
+    K_t = np.linalg.solve(phi, BtP @ A_t)                                            # eq. (2.4)
+    closed = A_t - B_t @ K_t                                                         # A_t - B_t K_t*
+    P_t = _stage_weights(game, t, K_t) + _product(closed.T, _product(P_next, closed))   # eq. (2.5)
+    P_t = np.add(P_t, np.swapaxes(P_t, -1, -2), out=out)
+    P_t *= 0.5
+    return K_t, P_t
 
 
 def _overflow(t: int, what: str) -> LQGameError:
-    return LQGameError(f"{what} overflow at t={t}: the costs of this game grow beyond the range of "
+    return LQGameError(f"overflow at t={t}: {what}; the costs of this game grow beyond the range of "
                        "floating point numbers over its horizon (shorten T or rescale the weights)")
 
 
-def _backward_recursion(game, raise_on_singular: bool):
-    """(2.4)-(2.5) backwards; stacked gains, value matrices, condition numbers, second-order margins.
+def _require_finite(P: np.ndarray, t: int) -> None:
+    """Overflow at the largest t' >= t (where it happened first) at which a value matrix P_t'^i*
+    (``P``, (N, T+1, d, d)) is not finite, if there is one."""
+    finite = np.isfinite(P[:, t:]).all(axis=(-1, -2))                             # (N, T+1-t)
+    if not finite.all():
+        t_bad = t + int(np.flatnonzero(~finite.all(axis=0))[-1])
+        raise _overflow(t_bad, f"the value matrix P_{t_bad}^i* of player "
+                               f"{int(np.argmin(finite[:, t_bad - t]))} (eq. (2.5)) is not finite")
 
-    Where :math:`\\Phi_t` is singular and ``raise_on_singular`` is false, the recursion stops and
-    the condition numbers of the earlier steps are NaN.
-    """
-    c = kernel.coefficients(game)
-    T, d, N = game.T, game.d, game.N
-    K = np.zeros((T, sum(game.k), d))
-    P = np.empty((T + 1, N, d, d))
-    P[T] = game.Q_stacked[:, T]
-    cond = np.full(T, np.nan)
-    margin = np.full((N, T), np.nan)
+
+def _condition(t: int, phi: np.ndarray, P: np.ndarray) -> float:
+    """The condition number of Phi_t, or an overflow error instead of a verdict "singular": when some
+    P_t'^i* (t' > t) or Phi_t is not finite, or when Phi_t or P_t+1^i* is beyond :data:`_RANGE`."""
+    condition = float(np.linalg.cond(phi)) if np.all(np.isfinite(phi)) else np.nan
+    if condition <= CONDITION_LIMIT:
+        return condition
+    _require_finite(P, t + 1)
+    largest = np.abs(P[:, t + 1]).max(axis=(-1, -2))
+    i = int(np.argmax(largest))
+    reach = f"P_{t + 1}^{i}* of player {i} reaches {largest[i]:.3g}"
+    if np.isnan(condition):
+        raise _overflow(t, f"Phi_{t} (Remark 2.4) is not finite: {reach}")
+    if max(largest[i], np.abs(phi).max()) > _RANGE:
+        raise _overflow(t, f"Phi_{t} (Remark 2.4) reaches {np.abs(phi).max():.3g} and {reach}, beyond "
+                           f"{_RANGE:.3g}, where a product of two such numbers overflows: the condition "
+                           f"number {condition:.3g} of Phi_{t} measures that, not a singular Phi_{t}")
+    return condition
+
+
+def _backward_recursion(game, raise_on_singular: bool):
+    """(2.4)-(2.5) and (2.8) backwards: the stacked gains (T, sum k, d), the value matrices player by
+    player (N, T+1, d, d), the N_t^i* (T+1, N), cond(Phi_t) (T,) and the second-order margins (N, T).
+    Where Phi_t is singular and ``raise_on_singular`` is false, the recursion stops: its condition
+    number is inf, the earlier steps' NaN."""
+    T, d, N, k = game.T, game.d, game.N, sum(game.k)
+    A, B, R, W = game.A, game.B_stacked, game.R_block, game.W
+    K, phi, cond = np.zeros((T, k, d)), np.empty((T, k, k)), np.full(T, np.nan)
+    P = np.empty((N, T + 1, d, d))               # player by player: each P^i* is one block
+    P[:, T] = [Q_i[T] for Q_i in game.Q]
+    noise = np.zeros((T + 1, N))                 # N_t^i*, eq. (2.8)
+    first = T                                    # the earliest t solved
     for t in range(T - 1, -1, -1):
-        if not np.all(np.isfinite(P[t + 1])):
-            raise _overflow(t + 1, "the value matrices P_t^i*")
-        phi, BtP = phi_system(c, P[t + 1], game.B_stacked[t], game.R_block[t])
-        if not np.all(np.isfinite(phi)):
-            raise _overflow(t, "Phi_t")
-        cond[t] = np.linalg.cond(phi)
-        if not np.isfinite(cond[t]) or cond[t] > CONDITION_LIMIT:
-            cond[t] = np.inf
+        phi[t], BtP = phi_system(game, P[:, t + 1], B[t], R[t])                      # Remark 2.4
+        cond[t] = _condition(t, phi[t], P)
+        if not cond[t] <= CONDITION_LIMIT:
             if raise_on_singular:
                 raise NoUniqueNashError(t, cond[t])
-            return None, None, cond, margin
-        for i, s in enumerate(game.slices):                          # second-order conditions
-            margin[i, t] = np.linalg.eigvalsh(0.5 * (phi[s, s] + phi[s, s].T))[0]
-        K[t], P[t] = nash_step(c, t, phi, BtP, P[t + 1], game.A[t], game.B_stacked[t])
-    if not np.all(np.isfinite(P[0])):
-        raise _overflow(0, "the value matrices P_t^i*")
-    return K, P, cond, margin
+            cond[t] = np.inf
+            break
+        K[t], _ = nash_step(game, t, phi[t], BtP, P[:, t + 1], A[t], B[t], out=P[:, t])  # (2.4)-(2.5)
+        noise[t] = noise[t + 1] + _traces(W[t], P[:, t + 1])                          # eq. (2.8)
+        first = t
+    if first == 0 and not np.all(np.isfinite(P[:, 0])):         # the recursion went through
+        _require_finite(P, 0)
+    margin = np.full((N, T), np.nan)
+    for i, s in enumerate(game.slices):        # second-order conditions: R_t^i + B_t^i' P_t+1^i* B_t^i
+        own = phi[first:, s, s]
+        margin[i, first:] = np.linalg.eigvalsh(0.5 * (own + np.swapaxes(own, 1, 2)))[:, 0]
+    return K, P, noise, cond, margin
 
 
 def solve_nash(game) -> NashSolution:
-    """Solve the coupled Riccati equations (2.4)-(2.5) for the unique Nash equilibrium.
+    r"""Solve the coupled Riccati equations (2.4)-(2.5) for the unique Nash equilibrium, and its
+    costs (2.7)-(2.8).
 
-    At each t the stacked linear system :math:`\\Phi_t K_t^* = \\dots` (module docstring) is solved
-    with one LU solve; no inverse or least-squares step is used.
+    At each t the stacked linear system :math:`\Phi_t K_t^* = \dots` (module docstring) is solved
+    with one LU solve; no inverse or least-squares step is used. A step's products serve all players
+    at once (BLAS from d = 8 on; below, in the kernel's order of summation, so that the paper's
+    games keep their numbers bit for bit).
 
     Parameters
     ----------
@@ -190,37 +260,38 @@ def solve_nash(game) -> NashSolution:
     Returns
     -------
     NashSolution
-        With its evidence: the condition numbers of :math:`\\Phi_t` and every player's second-order
+        With its evidence: the condition numbers of :math:`\Phi_t` and every player's second-order
         condition per t (``is_equilibrium``); ``best_response_gaps()`` checks it independently.
+        The evidence costs one singular value decomposition of the (sum k) x (sum k) matrix
+        :math:`\Phi_t` per t and a k_i x k_i symmetric eigenvalue problem per player and t:
+        for N = 10, d = 64, k_i = 4 about a quarter of the time (``benchmarks/bench_core.py``).
 
     Raises
     ------
     NoUniqueNashError
-        When :math:`\\Phi_t` is singular or its condition number exceeds :data:`CONDITION_LIMIT`;
+        When :math:`\Phi_t` is singular or its condition number exceeds :data:`CONDITION_LIMIT`;
         the message names t.
     LQGameError
-        When the value matrices overflow (the message names t).
+        On overflow, named so, with t: a value matrix, :math:`\Phi_t` or a cost is not finite, or
+        :math:`\Phi_t` is ill-conditioned only because it or :math:`P_{t+1}^{i*}` is beyond 1.3e154.
     """
     game = check.game(game)
     with np.errstate(all="ignore"):
-        K, P, cond, margin = _backward_recursion(game, raise_on_singular=True)
-        c = kernel.coefficients(game)
-        costs = kernel.costs(c, P[..., None])[:, 0]
-    return NashSolution(
-        K=tuple(np.ascontiguousarray(K[:, s]) for s in game.slices),
-        P=tuple(np.ascontiguousarray(P[:, i]) for i in range(game.N)),
-        costs=costs, condition=cond, second_order=margin, game=game,
-    )
+        K, P, noise, cond, margin = _backward_recursion(game, raise_on_singular=True)
+        costs = noise[0] + _traces(game.x0.second_moment, P[:, 0])                   # eq. (2.7)
+    if not np.all(np.isfinite(costs)):
+        i = int(np.argmin(np.isfinite(costs)))
+        raise _overflow(max(np.flatnonzero(~np.isfinite(noise[:, i])), default=0),
+                        f"the equilibrium cost of player {i} (eqs. (2.7)-(2.8)) is not finite")
+    return NashSolution(K=tuple(np.ascontiguousarray(K[:, s]) for s in game.slices), P=tuple(P),
+                        costs=costs, condition=cond, second_order=margin, game=game)
 
 
 def phi_condition_numbers(game) -> np.ndarray:
     """Condition numbers of the Remark 2.4 matrices :math:`\\Phi_t`, shape (T,); raises only on overflow.
-
-    ``inf`` marks a singular :math:`\\Phi_t`; steps before it (where the recursion cannot go on)
-    are NaN.
-    """
+    ``inf`` marks a singular :math:`\\Phi_t`; steps before it (where the recursion cannot go on) are NaN."""
     with np.errstate(all="ignore"):
-        return _backward_recursion(check.game(game), raise_on_singular=False)[2]
+        return _backward_recursion(check.game(game), raise_on_singular=False)[3]
 
 
 # ---------------------------------------------------------------------------
@@ -291,7 +362,7 @@ def check_assumptions(game) -> AssumptionReport:
         return bool(np.all(check.smallest_eigenvalues(M) > 1e-12 * check.scale(M)))
 
     with np.errstate(all="ignore"):
-        _, _, cond, margin = _backward_recursion(game, raise_on_singular=False)
+        _, _, _, cond, margin = _backward_recursion(game, raise_on_singular=False)
     return AssumptionReport(
         assumption_2_1=all(pd(M) for M in (*game.Q, *game.R)),
         x0_gaussian=isinstance(game.x0, GaussianState),

@@ -210,13 +210,13 @@ class LQGame(check.GameData):
         R_cross : mapping from (i, j) to array_like of shape (k_j, k_j) or a scalar, optional
             Cross-player control weights, as in :class:`LQGame`.
         """
-        T = check.positive_int(T, "T")
         A = check.real_array(A, "A")
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise LQGameError(f"A must be a square matrix (d, d); got shape {A.shape}")
         d = A.shape[0]
         Q_T = Q if Q_T is None else Q_T
         B, Q, R, Q_T = (_player_list(v, n) for v, n in ((B, "B"), (Q, "Q"), (R, "R"), (Q_T, "Q_T")))
+        T = check.horizon(T, d, len(B))
         if len(Q_T) != len(Q):
             raise LQGameError(f"Q_T has {len(Q_T)} players but Q has {len(Q)}")
 
@@ -299,7 +299,7 @@ class LQGame(check.GameData):
     def with_horizon(self, T: int) -> LQGame:
         """The same time-invariant game over horizon ``T``: its matrices at t = 0 (and its terminal
         weights) for every t. Raises if some matrix depends on t."""
-        T = check.positive_int(T, "T")
+        T = check.horizon(T, self.d, self.N)
         varying = [name for name, M in (("A", self._A), ("W", self._W),
                                         *((f"B[{i}]", b) for i, b in enumerate(self._B)),
                                         *((f"Q[{i}]", q[:-1]) for i, q in enumerate(self._Q)),

@@ -177,14 +177,13 @@ def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12, max_it
     max_iter = check.positive_int(max_iter, "max_iter")
     start = check.choice(start, STARTS, "start")
     require_equilibrium = check.flag(require_equilibrium, "require_equilibrium")
-    c = kernel.coefficients(game)
     A, B, R = game.A[0], game.B_stacked[0], game.R_block[0]
     P = np.array(game.Q_stacked[:, game.T]) if start == "terminal" else np.zeros((game.N, game.d, game.d))
     K = np.zeros((sum(game.k), game.d))
     failures = np.zeros(game.N, dtype=int)
     with np.errstate(all="ignore"):
         for step in range(1, max_iter + 1):
-            phi, BtP = phi_system(c, beta * P, B, R)
+            phi, BtP = phi_system(game, beta * P, B, R)
             if not np.all(np.isfinite(phi)):
                 raise _overflow(game, beta, step, P)
             margin = _second_order(phi, game.slices)
@@ -200,7 +199,7 @@ def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12, max_it
                                    "start where every player's problem is convex, start='terminal' "
                                    "with Q_T > 0, may avoid it)")
                 raise NoUniqueNashError(0, condition)
-            K_new, P_new = nash_step(c, 0, phi, BtP, beta * P, A, B)
+            K_new, P_new = nash_step(game, 0, phi, BtP, beta * P, A, B)
             if not (np.all(np.isfinite(K_new)) and np.all(np.isfinite(P_new))):
                 raise _overflow(game, beta, step, P_new)
             # np.max, unlike max(), propagates NaN (an overflowing difference): never "converged"
@@ -213,7 +212,7 @@ def solve_stationary_nash(game, *, beta: float = 1.0, tol: float = 1e-12, max_it
             raise NoStationaryNashError(f"the coupled Riccati iteration did not converge in "
                                         f"{max_iter} steps (last relative change {change:.3g} > "
                                         f"tol = {tol:g})")
-        margin = _second_order(phi_system(c, beta * P, B, R)[0], game.slices)
+        margin = _second_order(phi_system(game, beta * P, B, R)[0], game.slices)
     if require_equilibrium and not np.all(margin > 0):
         raise _refusal(margin, f" (at the stationary point the iteration converged to in {step} steps)")
     F = A - B @ K

@@ -81,6 +81,11 @@ BAD = [
      r"iterations must be a positive integer; got True"),
     ("zero players in a random game", call(games.random_game, 0, 2, seed=0), r"N must be a positive"),
     ("a horizon of zero", call(GAME.with_horizon, 0), r"T must be a positive integer"),
+    ("an absurd horizon", call(lqg.LQGame.time_invariant, np.eye(2), [np.ones(2)], [1.0], [1.0], 0.1,
+                               np.ones(2), 10**15),
+     r"T = 1000000000000000 is too long for d = 2 and N = 1: .* would need 9.6e\+07 GB of memory"),
+    ("an absurd new horizon", call(GAME.with_horizon, 10**15),
+     r"T = 1000000000000000 is too long for d = 2 and N = 2: .* would need 1.28e\+08 GB of memory"),
     # --- numbers -----------------------------------------------------------------------------
     ("a negative radius", call(lqg.sample_policies_near, K, -0.1, 2, seed=0),
      r"radius must be a non-negative number; got -0.1"),
@@ -135,6 +140,12 @@ BAD = [
         3.0 * np.eye(2), [np.ones(2)], [1.0], [1.0], 0.1, np.ones(2), 400)), r"overflow at t="),
     ("check_assumptions of that game", call(lqg.check_assumptions, lqg.LQGame.time_invariant(
         3.0 * np.eye(2), [np.ones(2)], [1.0], [1.0], 0.1, np.ones(2), 400)), r"overflow at t="),
+    ("a weight of 1e308 I: overflow, not a singular Phi_t", call(lqg.solve_nash, lqg.LQGame.time_invariant(
+        0.5 * np.eye(2), [np.array([1.0, 0.0]), np.array([0.0, 1.0])], [1e308, 1.0], [1.0, 1.0], 0.1,
+        np.ones(2), 3)), r"overflow at t=2: Phi_2 \(Remark 2.4\) reaches 1e\+308 and P_3\^0\* of player 0"),
+    ("an equilibrium cost that overflows", call(lqg.solve_nash, lqg.LQGame.time_invariant(
+        0.5 * np.eye(1), [np.ones(1)], [1e300], [1.0], 0.1, 1e5 * np.ones(1), 3)),
+     r"overflow at t=0: the equilibrium cost of player 0 \(eqs. \(2.7\)-\(2.8\)\) is not finite"),
     ("a stationary iteration that overflows", call(lqg.solve_stationary_nash, lqg.LQGame.time_invariant(
         np.array([[1e200]]), [np.array([[1e-200]])], [1e200], [1.0], 0.0, np.ones(1), 1)),
      r"overflow|did not converge"),

@@ -111,3 +111,59 @@ def test_condition_numbers_reported(rng):
     report = lqg.check_assumptions(game)
     assert report.remark_2_4 and report.assumption_2_1 and report.assumption_2_2
     np.testing.assert_allclose(report.phi_condition, nash.condition)
+
+
+def plain_loop_nash(game):
+    """(2.4)-(2.5) transcribed: Phi_t block by block, one solve, then P_t^i* player by player; also
+    the condition numbers of the Phi_t."""
+    offsets = np.concatenate([[0], np.cumsum(game.k)])
+    P = [[None] * game.T + [game.Q[i][game.T]] for i in range(game.N)]
+    K = [np.zeros((game.T, ki, game.d)) for ki in game.k]
+    condition = np.zeros(game.T)
+    for t in reversed(range(game.T)):
+        B = [game.B[i][t] for i in range(game.N)]
+        phi = np.block([[B[i].T @ P[i][t + 1] @ B[j] + (game.R[i][t] if i == j else 0)
+                         for j in range(game.N)] for i in range(game.N)])
+        rhs = np.vstack([B[i].T @ P[i][t + 1] @ game.A[t] for i in range(game.N)])
+        K_t = np.linalg.solve(phi, rhs)
+        condition[t] = np.linalg.cond(phi)
+        closed = game.A[t] - sum(B[i] @ K_t[offsets[i]:offsets[i + 1]] for i in range(game.N))
+        for i in range(game.N):
+            K[i][t] = K_t[offsets[i]:offsets[i + 1]]
+            P[i][t] = game.Q[i][t] + K[i][t].T @ game.R[i][t] @ K[i][t] + closed.T @ P[i][t + 1] @ closed
+    return K, [np.array(P_i) for P_i in P], condition
+
+
+@pytest.mark.parametrize("k", [(1, 2, 1), (3, 3, 3)])        # unequal and equal control sizes
+def test_large_game_agrees_with_best_responses_and_a_plain_loop(k):
+    """From d = 8 on the solver's products go to BLAS, all players at once: each player's gains must
+    still be its textbook LQR best response, and (2.4)-(2.5) transcribed must give the same K, P."""
+    game = random_game(np.random.default_rng(12), N=3, d=12, k=k, T=6)
+    nash = lqg.solve_nash(game)
+    K_loop, P_loop, condition = plain_loop_nash(game)
+    for i in range(game.N):
+        K_br, P_br = best_response(game, nash.K, i)
+        np.testing.assert_allclose(nash.K[i], K_br, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(nash.P[i], P_br, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(nash.K[i], K_loop[i], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(nash.P[i], P_loop[i], rtol=1e-12, atol=1e-14)
+    expected = [np.trace(nash.P[i][0] @ game.x0.second_moment)
+                + sum(np.trace(game.W[t] @ nash.P[i][t + 1]) for t in range(game.T))
+                for i in range(game.N)]                                      # eqs. (2.7)-(2.8)
+    np.testing.assert_allclose(nash.costs, expected, rtol=1e-12)
+    np.testing.assert_allclose(nash.condition, condition, rtol=1e-10)        # the evidence
+    for i in range(game.N):
+        own = [game.R[i][t] + game.B[i][t].T @ nash.P[i][t + 1] @ game.B[i][t] for t in range(game.T)]
+        np.testing.assert_allclose(nash.second_order[i], [np.linalg.eigvalsh(M)[0] for M in own],
+                                   rtol=1e-12)
+
+
+def test_an_overflowing_weight_is_named_overflow_not_a_singular_phi():
+    # Q^0 = 1e308 I: Phi_2 = diag(1 + 1e308, 2) is finite and invertible, and its condition number
+    # 5e307 only measures the overflowing scale of P_3^0* = Q_T^0.
+    game = lqg.LQGame.time_invariant(0.5 * np.eye(2), [np.array([1.0, 0.0]), np.array([0.0, 1.0])],
+                                     [1e308, 1.0], [1.0, 1.0], 0.1, np.ones(2), T=3)
+    for solve in (lqg.solve_nash, lqg.check_assumptions):
+        with pytest.raises(lqg.LQGameError, match=r"overflow at t=2: Phi_2 .* P_3\^0\* of player 0") as error:
+            solve(game)
+        assert not isinstance(error.value, lqg.NoUniqueNashError)
