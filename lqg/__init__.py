@@ -44,6 +44,7 @@ from .evaluation import (
 from .examples import games as games
 from .examples import paper as paper
 from .known_parameters import natural_policy_gradient, policy_gradient_descent
+from .linearization import largest_stable_step
 from .model import LQGame
 from .runs import PGResult
 from .sampling import sample_policies_near
@@ -66,7 +67,7 @@ __all__ = [
     # the algorithms (Sections 3 and 4)
     "natural_policy_gradient", "policy_gradient_descent", "model_free_natural_policy_gradient",
     "model_free_variants", "PGResult", "perturbed_episodes", "natural_gradient_estimate",
-    "sample_policies_near",
+    "sample_policies_near", "largest_stable_step",
     # independent checks
     "best_response", "monte_carlo_cost",
 ]

@@ -63,27 +63,29 @@ def saddle():
     return games, census, int(index[0])
 
 
-def test_noise_cannot_reach_the_first_block_of_the_finite_horizon_jacobian(saddle):
-    """E_t depends on K_t, ..., K_{T-1} only: the Jacobian of the policy gradient is block
-    triangular in t, and at t = 0 the block is D(2E_0) Sigma_0 with Sigma_0 = E[x_0 x_0'], which
-    carries no noise; the equilibrium does not depend on W either. So the t = 0 block, and a saddle
-    there, is the same with and without noise."""
+def test_the_finite_horizon_saddles_are_those_of_phi_t(saddle):
+    """The finite-horizon Jacobians are block triangular in t with blocks X -> 2 Phi_t X Sigma_t
+    (vanilla) and X -> 2 Phi_t X (Algorithm 1), lqg.linearization: noise changes Sigma_t only and
+    cannot flip a sign, so every finite-horizon method has a saddle exactly where some Phi_t has
+    an eigenvalue with negative real part. On the first saddle game, Algorithm 1's
+    finite-difference spectrum reaches 2 min Re lambda(Phi_t)."""
     games, census, g = saddle
+    solved = census["solved"]
+    for key in ("finite_vanilla", "finite_vanilla_noise", "finite_natural"):
+        np.testing.assert_array_equal(census[f"{key}_saddle"][solved], census["phi_saddle"][solved])
+    assert census["phi_saddle"][g] and census["phi_min_real"][g] < 0
     game = games[g]
-    blocks = []
-    for played in (game, game.with_noise(0.1)):
-        nash = lqg.solve_nash(played)
-        stacked = np.concatenate(nash.K, axis=-2)
+    nash = lqg.solve_nash(game)
+    stacked = np.concatenate(nash.K, axis=-2)
 
-        def first(K0, played=played, stacked=stacked):
-            K = stacked.copy()
-            K[0] = K0
-            return np.concatenate(lqg.policy_gradient(played, (K[:, 0:1], K[:, 1:2])), axis=-2)[0]
+    def natural(K):
+        return np.concatenate(lqg.natural_gradient(game, (K[:, 0:1], K[:, 1:2])), axis=-2)
 
-        blocks.append(np.sort_complex(np.linalg.eigvals(numeric_jacobian(first, stacked[0]))))
-    np.testing.assert_allclose(blocks[0], blocks[1], rtol=1e-6, atol=1e-9)
+    lam = np.linalg.eigvals(numeric_jacobian(natural, stacked))
+    assert lam.real.min() == pytest.approx(2 * census["phi_min_real"][g], rel=1e-5)
     summary = saddles.census_summary(census)
     assert summary["vanilla_saddles"] == int((census["vanilla_saddle"] & census["solved"]).sum())
+    assert summary["phi_saddles"] == int(census["phi_saddle"].sum()) >= summary["finite_natural_saddles"]
     assert 0 <= summary["finite_vanilla_noise_removes"] <= 1
 
 

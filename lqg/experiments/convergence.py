@@ -22,7 +22,9 @@ Rates (Theorem 3.5's linear convergence):
 * :func:`linearized_rate` predicts it: the spectral radius of the Jacobian of Algorithm 1's update
   at the equilibrium, from the eigenvalues of the natural gradient's Jacobian
   (:func:`linearized_spectrum`), which also give the largest step size for which the equilibrium
-  attracts the iteration (:func:`largest_stable_step`).
+  attracts the iteration (:func:`largest_stable_step`, the bound of a given spectrum; for a game,
+  :func:`lqg.largest_stable_step`). Both are exact, from the blocks of
+  :mod:`lqg.linearization`.
 
 """
 
@@ -33,10 +35,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import _checks as check
-from .. import _kernel as kernel
 from .._checks import LQGameError
 from ..diagnostics import nash_gap
-from ..equilibrium import NashSolution, solve_nash
+from ..equilibrium import NashSolution
+from ..linearization import linearize
+from ..linearization import step_size_bound as largest_stable_step
 from ..runs import PGResult
 
 if TYPE_CHECKING:
@@ -185,32 +188,8 @@ def linear_rate(iterations, values, *, upper: float = 1e-2, lower: float = 1e-10
     return rates.reshape(v.shape[1:])
 
 
-def _natural_gradient_jacobian(game: LQGame, nash: NashSolution | None, step: float,
-                               vanilla: bool = False):
-    """:math:`D(2E)(K^*)` (or, ``vanilla``, the Jacobian of the policy gradient (3.16)), shape
-    (n, n) with n = T sum(k) d, by central differences."""
-    game = check.game(game)
-    step = check.number(step, "step", 0.0, 1.0, open_low=True, open_high=True)
-    nash = check.nash_of(game, nash) or solve_nash(game)
-    star = np.concatenate(nash.K, axis=-2)                        # (T, sum k, d)
-    n = star.size
-    h = step * max(1.0, float(np.abs(star).max()))
-    offsets = h * np.eye(n).reshape((n,) + star.shape)
-    K = kernel.batch_last(np.concatenate([star + offsets, star - offsets]))   # 2n runs
-    c = kernel.coefficients(game)
-    with np.errstate(all="ignore"):
-        closed = kernel.closed_loop(c, K)
-        _, products = kernel.value_matrices(c, K, closed, keep_products=True)
-        grad = kernel.natural_gradient(c, K, products)
-        if vanilla:
-            grad = kernel.policy_gradient(grad, kernel.state_covariances(c, closed))
-        grad = np.moveaxis(grad, -1, 0)
-    D = ((grad[:n] - grad[n:]) / (2 * h)).reshape(n, n).T        # column j: derivative along j
-    return D, star.shape
-
-
 def linearized_spectrum(game: LQGame, nash: NashSolution | None = None, *,
-                        step: float = 1e-5, gradient: str = "natural") -> np.ndarray:
+                        gradient: str = "natural") -> np.ndarray:
     r"""The eigenvalues :math:`\lambda` of the Jacobian of the natural gradient
     :math:`K \mapsto 2E^K` (eq. (3.7), all players and times stacked) at the equilibrium, or with
     ``gradient="vanilla"`` of the policy gradient :math:`K \mapsto 2E^K\Sigma^K` (eq. (3.16)),
@@ -219,16 +198,14 @@ def linearized_spectrum(game: LQGame, nash: NashSolution | None = None, *,
     With one step size :math:`\eta` for every player, Algorithm 1's update
     :math:`F(K) = K - 2\eta E^K` (eq. (3.8)) has Jacobian :math:`I - \eta\,D(2E)(K^*)` at
     :math:`K^*`, with eigenvalues :math:`1 - \eta\lambda`; see :func:`linearized_rate` and
-    :func:`largest_stable_step`.
+    :func:`largest_stable_step`. Computed exactly from the blocks :math:`2\Phi_t` (natural) and
+    :math:`2\Phi_t \cdot \Sigma_t` (vanilla) of :func:`lqg.linearization.linearize`.
 
     Parameters
     ----------
     game : LQGame
     nash : NashSolution, optional
         The equilibrium; :func:`~lqg.equilibrium.solve_nash` by default.
-    step : float
-        Relative step of the central differences, in (0, 1). :math:`E^K` is a polynomial in K,
-        so their error is :math:`O(\text{step}^2)`.
     gradient : {"natural", "vanilla"}
         Which method's update the spectrum linearises.
 
@@ -236,43 +213,11 @@ def linearized_spectrum(game: LQGame, nash: NashSolution | None = None, *,
     -------
     numpy.ndarray of complex, shape=(T sum(k) d,)
     """
-    vanilla = check.choice(gradient, ("natural", "vanilla"), "gradient") == "vanilla"
-    return np.linalg.eigvals(_natural_gradient_jacobian(game, nash, step, vanilla)[0])
-
-
-def largest_stable_step(spectrum) -> float:
-    r"""The step sizes :math:`0 < \eta < \eta_{\max}` for which Algorithm 1 converges locally.
-
-    :math:`|1 - \eta\lambda| < 1` for every eigenvalue :math:`\lambda` of
-    :func:`linearized_spectrum` iff :math:`\operatorname{Re}\lambda > 0` and
-    :math:`\eta < 2\operatorname{Re}\lambda / |\lambda|^2`, so
-
-    .. math::
-
-        \eta_{\max} = \min_\lambda \frac{2\operatorname{Re}\lambda}{|\lambda|^2},
-
-    and :math:`\eta_{\max} = 0` (no step size works: the equilibrium repels the iteration
-    along some direction) when some :math:`\operatorname{Re}\lambda \le 0`.
-
-    Parameters
-    ----------
-    spectrum : array_like of complex
-        Eigenvalues from :func:`linearized_spectrum`.
-
-    Returns
-    -------
-    float
-    """
-    lam = np.asarray(spectrum, dtype=complex).ravel()
-    if lam.size == 0 or not np.all(np.isfinite(lam)):
-        raise LQGameError("spectrum must be a non-empty array of finite eigenvalues")
-    if np.any(lam.real <= 0):
-        return 0.0
-    return float(np.min(2 * lam.real / np.abs(lam) ** 2))
+    return linearize(game, nash, gradient=gradient).spectrum
 
 
 def linearized_rate(game: LQGame, eta, nash: NashSolution | None = None, *,
-                    step: float = 1e-5, spectrum=None) -> float:
+                    spectrum=None) -> float:
     r"""The local linear rate of Algorithm 1 at the equilibrium: the spectral radius of the Jacobian
     of its update map at :math:`K^*`.
 
@@ -291,17 +236,14 @@ def linearized_rate(game: LQGame, eta, nash: NashSolution | None = None, *,
     eta : float or sequence of N floats
         Step size(s) :math:`\eta_i` (player i's rows of J are scaled by its own).
     nash : NashSolution, optional
-    step : float
-        As in :func:`linearized_spectrum`.
     spectrum : array_like of complex, optional
         This game's :func:`linearized_spectrum`. With one step size for every player,
-        :math:`\rho(J) = \max_\lambda |1 - \eta\lambda|` follows from it without computing the
-        Jacobian again.
+        :math:`\rho(J) = \max_\lambda |1 - \eta\lambda|` follows from it directly.
 
     Returns
     -------
     float
-        :math:`\rho(J)`.
+        :math:`\rho(J)` (:meth:`lqg.linearization.Linearization.rate`).
     """
     game = check.game(game)
     eta = check.per_player(eta, game.N, "eta")
@@ -311,7 +253,4 @@ def linearized_rate(game: LQGame, eta, nash: NashSolution | None = None, *,
             raise LQGameError(f"spectrum must hold T sum(k) d = {game.T * sum(game.k) * game.d} "
                               f"eigenvalues for this game; got {lam.size}")
         return float(np.abs(1 - eta[0] * lam).max())
-    D, shape = _natural_gradient_jacobian(game, nash, step)
-    scale = np.broadcast_to(np.repeat(eta, game.k)[None, :, None], shape).reshape(-1)
-    J = np.eye(D.shape[0]) - scale[:, None] * D
-    return float(np.abs(np.linalg.eigvals(J)).max())
+    return linearize(game, nash).rate(eta)

@@ -16,7 +16,7 @@ Near a Nash equilibrium :math:`K^*` the iteration is the linear map :math:`I - \
 negative real part, :math:`K^*` is a saddle point of the dynamics and gradient play avoids it from
 almost every start ([11], their sufficient condition); if every eigenvalue has a positive real
 part, it converges locally for :math:`0 < \eta < \eta_{\max} = \min 2\operatorname{Re}\lambda/
-|\lambda|^2` (:func:`~lqg.experiments.convergence.largest_stable_step`), at a speed set by the
+|\lambda|^2` (:func:`~lqg.linearization.step_size_bound`), at a speed set by the
 smallest :math:`\operatorname{Re}\lambda`. The paper's remedies are a finite horizon, system noise
 and the natural gradient :math:`2E^i` (Algorithm 1), whose Jacobian is :math:`D(2E)(K^*)`.
 
