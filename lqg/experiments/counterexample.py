@@ -42,6 +42,7 @@ from ..equilibrium import solve_nash
 from ..known_parameters import natural_policy_gradient, policy_gradient_descent
 from ..runs import PGResult
 from .convergence import converged
+from .measures import proportion
 from .outcomes import errors_under_noise
 from .saddles import GRADIENTS, check_objective, simultaneous_gradient
 
@@ -144,14 +145,15 @@ def stationary_gradient_play(game, K0: np.ndarray, eta, iterations: int, *, nash
 
 
 def outcomes(result, *, tol: float) -> dict:
-    """Fractions of runs ``converged`` (:func:`~lqg.experiments.convergence.converged`: not
-    diverged, every player's \\|normalized error\\| below ``tol`` at the last record), ``diverged``
-    and ``wandering`` (neither: still moving, or stuck far from the equilibrium, at the end).
-    ``result`` is a :class:`StationaryPlay` or a :class:`~lqg.runs.PGResult` with one batch axis."""
+    """Shares of runs (:class:`~lqg.experiments.measures.Proportion`) ``converged``
+    (:func:`~lqg.experiments.convergence.converged`: not diverged, every player's
+    \\|normalized error\\| below ``tol`` at the last record), ``diverged`` and ``wandering``
+    (neither: still moving, or stuck far from the equilibrium, at the end). ``result`` is a
+    :class:`StationaryPlay` or a :class:`~lqg.runs.PGResult` with one batch axis."""
     ok = converged(result, tol).ravel()
     diverged = np.asarray(result.diverged).ravel()
-    return dict(converged=float(ok.mean()), diverged=float(diverged.mean()),
-                wandering=float(np.mean(~ok & ~diverged)))
+    return dict(converged=proportion(ok), diverged=proportion(diverged),
+                wandering=proportion(~ok & ~diverged))
 
 
 @dataclass(frozen=True)
@@ -241,13 +243,13 @@ def distances(result) -> np.ndarray:
 def settings_summary(found: dict) -> dict:
     """Flat values from :func:`run_settings`: per setting (``-`` in keys read as ``_``) the lists
     ``<key>_converged``, ``<key>_diverged``, ``<key>_wandering`` over the step sizes and the best
-    ``<key>_best`` converged fraction."""
+    ``<key>_best`` converged share."""
     out = {}
     for key, (_, by_step) in found.items():
         name = key.replace("-", "_")
         for what in ("converged", "diverged", "wandering"):
             out[f"{name}_{what}"] = [o[what] for o in by_step.values()]
-        out[f"{name}_best"] = max(out[f"{name}_converged"])
+        out[f"{name}_best"] = max(out[f"{name}_converged"], key=lambda p: p.value)
     return out
 
 

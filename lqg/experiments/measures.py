@@ -236,6 +236,9 @@ class Exceedance:
         return min(1.0, self.value + self._half)
 
     def __format__(self, spec: str) -> str:
+        """``"0.65 (0.58-0.73)"``; spec ``"value"`` gives the probability alone."""
+        if spec == "value":
+            return significant(self.value)
         return (f"{significant(self.value)} ({significant(self.low)}-"
                 f"{significant(self.high)})")
 
@@ -266,27 +269,30 @@ NOT_MEASURED = _NotMeasured()
 
 @dataclass(frozen=True)
 class Bound:
-    """A rounding-noise quantity: ``value`` (what this CPU computed) and the ``bound`` it meets,
-    which is what prints ("below 1e-12"), so that the text is the same on every CPU."""
+    """A rounding-noise quantity: ``value`` (what this CPU computed) and the ``bound`` it is
+    expected to meet. Below the bound it prints as the bound ("below 1e-12"), the same text on
+    every CPU, and its interval is (-bound, bound); above it, it prints (and compares) as the
+    value itself, so that a rule reading it fails."""
 
     value: float
     bound: float
 
-    def __post_init__(self):
-        if not abs(self.value) < self.bound:
-            raise ValueError(f"{self.value!r} is not below its bound {self.bound!r}: not rounding "
-                             "noise")
+    @property
+    def met(self) -> bool:
+        return bool(abs(self.value) < self.bound)
 
     @property
     def low(self) -> float:
-        return -self.bound
+        return -self.bound if self.met else self.value
 
     @property
     def high(self) -> float:
-        return self.bound
+        return self.bound if self.met else self.value
 
     def __format__(self, spec: str) -> str:
-        return f"below {significant(self.bound, 1)}"
+        if self.met:
+            return f"below {significant(self.bound, 1)}"
+        return f"{significant(self.value)} (above {significant(self.bound, 1)})"
 
     def __str__(self) -> str:
         return format(self)

@@ -33,6 +33,7 @@ from ..equilibrium import NotAnEquilibriumError, NoUniqueNashError, solve_nash
 from ..evaluation import state_covariances
 from ..linearization import linearize, step_size_bound
 from ..model import LQGame
+from .measures import NOT_MEASURED, proportion
 
 __all__ = ["GRADIENTS", "METHODS", "METHOD_LABELS", "FAMILIES", "simultaneous_gradient",
            "check_objective", "stationary_spectrum", "spectrum_values", "random_two_player_games",
@@ -300,7 +301,11 @@ def census_summary(census: dict) -> dict:
     saddle of gradient play; per method ``<method>_saddles`` (count) and ``<method>_saddle``
     (fraction of the solved games); and among the games where gradient play has a saddle,
     ``<method>_left`` (the games where the method has one too) and ``<method>_removes`` (the
-    fraction where it has none: the remedy works; NaN without saddles of gradient play). Over every
+    share where it has none, a :class:`~lqg.experiments.measures.Proportion`: the remedy works;
+    NOT_MEASURED without saddles of gradient play); ``vanilla_share``, the share of the solved
+    games that are saddles of gradient play; ``noise_removes``, among the games whose
+    finite-horizon equilibrium is a saddle of vanilla policy gradient without noise, the share
+    where noise removes it. Over every
     game with a unique finite-horizon equilibrium (``finite_solved``), ``phi_saddles`` have one
     that is a saddle of the finite-horizon methods (some :math:`\Phi_t` with a negative
     eigenvalue), ``unsolved_phi_saddles`` of them among the ``unsolved_finite`` games without a
@@ -309,7 +314,11 @@ def census_summary(census: dict) -> dict:
     solved = census["solved"]
     saddles = census["vanilla_saddle"] & solved
     n = int(solved.sum())
+    finite = census["finite_vanilla_saddle"] & census["finite_solved"]
     out = dict(games=int(solved.size), solved=n, vanilla_saddles=int(saddles.sum()),
+               vanilla_share=proportion(saddles[solved]) if n else NOT_MEASURED,
+               noise_removes=(proportion(~census["finite_vanilla_noise_saddle"][finite])
+                              if finite.any() else NOT_MEASURED),
                finite_solved=int(census["finite_solved"].sum()),
                phi_saddles=int(census["phi_saddle"].sum()),
                unsolved_finite=int((census["finite_solved"] & ~solved).sum()),
@@ -319,8 +328,7 @@ def census_summary(census: dict) -> dict:
         out[f"{key}_saddles"] = int(flags.sum())
         out[f"{key}_saddle"] = out[f"{key}_saddles"] / n if n else 0.0
         out[f"{key}_left"] = int((flags & saddles).sum())
-        out[f"{key}_removes"] = (1 - out[f"{key}_left"] / out["vanilla_saddles"]
-                                 if saddles.any() else float("nan"))
+        out[f"{key}_removes"] = (proportion(~flags[saddles]) if saddles.any() else NOT_MEASURED)
     return out
 
 
@@ -340,11 +348,10 @@ def census_report(summary: dict) -> str:
     n, saddles = summary["solved"], summary["vanilla_saddles"]
     lines = [f"{FAMILIES.get(summary.get('family'), 'random games')}: {summary['games']} games "
              f"drawn, {n} with a stabilising stationary equilibrium; {saddles} of {n} "
-             f"({summary['vanilla_saddle']:.1%}) are saddles of gradient play"]
+             f"({summary['vanilla_share']:%}) are saddles of gradient play"]
     for key in METHODS[1:]:
         lines.append(f"  {METHOD_LABELS[key]:48s} saddle in {summary[key + '_saddles']:3d} of {n}; "
-                     f"{summary[key + '_left']} of those {saddles} left "
-                     f"({summary[key + '_removes']:.0%} removed)")
+                     f"{summary[key + '_left']} of those {saddles} left")
     lines.append(f"  finite horizon, every game with a finite-horizon equilibrium: saddle (some Phi_t "
                  f"with Re lambda < 0) in {summary['phi_saddles']} of {summary['finite_solved']}, "
                  f"{summary['unsolved_phi_saddles']} of them among the "

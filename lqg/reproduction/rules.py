@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from ..experiments.measures import NOT_MEASURED, interval_of
 
 __all__ = ["Truth", "Condition", "MOST", "SOME", "at_least", "at_most", "above", "below",
-           "exceeds", "holds", "every", "some", "decide", "ALWAYS", "NEVER", "VERDICTS"]
+           "exceeds", "less", "holds", "every", "some", "decide", "ALWAYS", "NEVER", "VERDICTS"]
 
 #: "Most runs": at least this share of runs (the threshold of *reproduced*).
 MOST = 0.8
@@ -174,6 +174,22 @@ def exceeds(name: str, baseline: float = 0.0, margin: float = SOME, what: str = 
 
     return Condition(test, f"{what or name} > {baseline:g} (absent when below "
                            f"{baseline + margin:g} throughout)")
+
+
+def less(name: str, other: str, what: str = "") -> Condition:
+    """``values[name] < values[other]`` for two measured values (a statistic below the bound the
+    notebook computed for it, say): true when the intervals lie apart in that order, false when
+    the first lies at or above the second throughout."""
+    def test(values):
+        a_low, a_high = interval_of(_get(values, name))
+        b_low, b_high = interval_of(_get(values, other))
+        if a_high < b_low:
+            return Truth.TRUE
+        if a_low >= b_high:
+            return Truth.FALSE
+        return Truth.UNKNOWN
+
+    return Condition(test, what or f"{name} < {other}")
 
 
 def holds(name: str, what: str = "") -> Condition:

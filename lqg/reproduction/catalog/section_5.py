@@ -53,7 +53,7 @@ FIGURES_1_3 = [
                          "probability that the larger radius takes longer"),
         partly=some(lambda x: exceeds(x, 0.5), "slower",
                     "probability that the larger radius takes longer"),
-        headline="{slower:|; }",
+        headline="{slower:value|, }",
         section="The claims of Figures 1 and 2, measured over all initial policies", figure="1, 2",
         rule_change="Before: the share of noise levels at which the point median at the larger "
         "radius was larger. Now: the larger radius is slower at a noise level when a run from it "
@@ -71,7 +71,7 @@ FIGURES_1_3 = [
         & exceeds("peak_diminishes", what="fall of that share to the highest noise"),
         partly=at_least("peaked_first", SOME, "share with a peak at the lowest noise")
         & exceeds("peak_diminishes", what="fall of that share to the highest noise"),
-        headline="{peaked:k|/}",
+        headline="{peaked:k|, }",
         section="The claims of Figures 1 and 2, measured over all initial policies", figure="1, 2",
         rule_change="Before, reproduced also required the iterates to depend on the noise, which "
         "Algorithm 1's never do (notebook 04 checks it), so reproduced was impossible by "
@@ -148,7 +148,7 @@ FIGURES_7_8 = [
         r"diverged at $\sigma^2$ = {low_sigma2:g|, }: {low_diverged:|; }.",
         reproduced=every(lambda x: at_least(x, MOST), "low_diverged", "share diverged"),
         partly=some(lambda x: at_least(x, SOME), "low_diverged", "share diverged"),
-        headline="{low_diverged:k|/}", section="Outcomes per noise level", figure="7",
+        headline="{low_diverged:k|, }", section="Outcomes per noise level", figure="7",
         rule_change="A diverged run is one the algorithm stopped (a blow-up). " + CONVENTION_CHANGE),
     Claim(
         "converges-0.01", "§5.2, Fig. 7",
@@ -186,7 +186,7 @@ FIGURES_7_8 = [
                         "rise over no noise of the share that finds the equilibrium"),
         partly=some(lambda x: exceeds(x), "helps_survive",
                     "rise over no noise of the share that does not diverge"),
-        headline="{reached:k|/}", section="Outcomes per noise level", figure="7",
+        headline="{reached:k|, }", section="Outcomes per noise level", figure="7",
         rule_change="Before: the share of seeds not diverging rose from the lowest to the highest "
         "noise level and never fell. Now the sentence's 'find the Nash equilibrium' is read: "
         "reproduced when some noise level raises the share below the accuracy over the noise-free "
