@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import _checks as check
-from .. import _kernel as kernel
 from .._checks import LQGameError
 from ..diagnostics import nash_gap
 from ..equilibrium import NashSolution, solve_nash
+from ..evaluation import Evaluation
 from ..runs import PGResult
 
 if TYPE_CHECKING:
@@ -196,15 +196,8 @@ def _natural_gradient_jacobian(game: LQGame, nash: NashSolution | None, step: fl
     n = star.size
     h = step * max(1.0, float(np.abs(star).max()))
     offsets = h * np.eye(n).reshape((n,) + star.shape)
-    K = kernel.batch_last(np.concatenate([star + offsets, star - offsets]))   # 2n runs
-    c = kernel.coefficients(game)
-    with np.errstate(all="ignore"):
-        closed = kernel.closed_loop(c, K)
-        _, products = kernel.value_matrices(c, K, closed, keep_products=True)
-        grad = kernel.natural_gradient(c, K, products)
-        if vanilla:
-            grad = kernel.policy_gradient(grad, kernel.state_covariances(c, closed))
-        grad = np.moveaxis(grad, -1, 0)
+    at = Evaluation(game, np.concatenate([star + offsets, star - offsets]))   # 2n runs
+    grad = at.policy_gradient if vanilla else at.natural_gradient
     D = ((grad[:n] - grad[n:]) / (2 * h)).reshape(n, n).T        # column j: derivative along j
     return D, star.shape
 

@@ -20,7 +20,7 @@ from ..equilibrium import check_assumptions, solve_nash
 from ..examples import games as families
 from ..known_parameters import natural_policy_gradient
 from ..sampling import sample_policies_near
-from ..unknown_parameters import model_free_variants
+from ..variants import model_free_variants
 from .convergence import (
     converged,
     final_error,
@@ -129,7 +129,7 @@ def algorithm_2_study(games: dict, *, start_radius: float, seeds: int, eta: floa
     r"""Algorithm 2 on every game from ``seeds`` initial policies within ``start_radius`` of
     :math:`K^*`, each with its own random stream (``SeedSequence([seed, N, j])``), under each of
     ``variants`` (name -> options, in lockstep on common random numbers:
-    :func:`~lqg.unknown_parameters.model_free_variants`), and Algorithm 1 from the same policies
+    :func:`~lqg.variants.model_free_variants`), and Algorithm 1 from the same policies
     with the same step size for reference.
 
     Returns (family, N) -> {name: measured} for each variant and ``"Algorithm 1"``; measured
