@@ -205,12 +205,7 @@ class Recorder:
         self.game = check.game(game)
         stacked = check.policy(game, K0, "K0")
         self.batch = stacked.shape[:-3]
-        self.K0 = in_kernel_memory(stacked)
-        runs = self.K0.shape[0]
         rows = np.repeat(step_sizes(eta, game.N, self.batch), game.k, axis=-1)
-        # laid out like the policies, (1 or R, T, sum k, d), player i's rows holding eta_i
-        rows = rows.reshape(len(rows) if rows.ndim == 2 else 1, 1, rows.shape[-1], 1)
-        self.eta = in_kernel_memory(np.broadcast_to(rows, rows.shape[:1] + self.K0.shape[1:]))
         self.M = check.positive_int(iterations, "iterations")
         every = check.positive_int(record_every, "record_every")
         record_policies = check.choice(record_policies, _RECORD_POLICIES, "record_policies")
@@ -218,13 +213,31 @@ class Recorder:
         require_equilibrium = check.flag(require_equilibrium, "require_equilibrium")
         check.flag(progress, "progress", allow_none=True)
         self.nash = check.nash_of(game, nash)
+        # the policies, and the step sizes laid out like them (player i's rows holding eta_i)
+        rows = rows.reshape(len(rows) if rows.ndim == 2 else 1, 1, rows.shape[-1], 1)
+        self.K0, self.eta = (in_kernel_memory(a) for a in (stacked, np.broadcast_to(
+            rows, rows.shape[:1] + stacked.shape[-3:])))
+        runs = self.K0.shape[0]
+        self.notes, self.normalization = "", None           # what the errors are measured against
         if self.nash is None:
             try:
                 self.nash = solve_nash(game)
             except NoUniqueNashError:
-                pass
-        if self.nash is not None and require_equilibrium:
-            self.nash.require_equilibrium(" to measure normalized errors against")
+                self.notes = "; the game has no unique Nash equilibrium, so normalized_error is NaN"
+        if self.nash is not None:
+            try:
+                self.nash.require_equilibrium(" to measure normalized errors against")
+            except NotAnEquilibriumError as error:
+                if require_equilibrium:
+                    raise
+                self.notes += ("; normalized_error is measured against a point that is not a Nash "
+                               f"equilibrium (player {error.player}'s second-order condition fails "
+                               f"at t={error.t})")
+            self.error_scale, self.normalization = error_normalization(game, self.nash)
+            for key, meaning in NORMALIZATIONS.items():
+                players = [i for i, name in enumerate(self.normalization) if name == key]
+                if players and key != "C*":
+                    self.notes += f"; normalized_error of player(s) {players} is relative to {meaning}"
         self.algorithm = algorithm
         self.iterations = np.unique(np.append(np.arange(0, self.M + 1, every), self.M))
         self.costs = np.full((len(self.iterations), runs, game.N), np.nan)
@@ -235,7 +248,7 @@ class Recorder:
         self._next = 0
         self.diverged_at = np.full(runs, -1, dtype=np.int64)
         self.reasons = collections.Counter()
-        self.scale = None
+        self.reference = None
         self.previous = self.K0
         # each run's worst-conditioned covariance estimate: condition, smallest eigenvalue,
         # player, t, iteration
@@ -265,9 +278,9 @@ class Recorder:
     def check_costs(self, m: int, gross: np.ndarray) -> np.ndarray:
         """The rule on the monitored gross costs (R, N); the first call sets the scales."""
         new = self.flag(m, ~np.isfinite(gross).all(axis=1), "non-finite cost")
-        if self.scale is None:               # a player's own, else the largest player's (PGResult)
-            self.scale = np.where(gross > 0, gross, gross.max(axis=1, keepdims=True))
-        exploded = ((gross > self.factor * self.scale) & (self.scale > 0)).any(axis=1)
+        if self.reference is None:           # a player's own, else the largest player's (PGResult)
+            self.reference = np.where(gross > 0, gross, gross.max(axis=1, keepdims=True))
+        exploded = ((gross > self.factor * self.reference) & (self.reference > 0)).any(axis=1)
         what = "cost" if self.game.weights_psd else "gross cost"
         return new | self.flag(m, exploded, f"{what} above {self.factor:g} x initial")
 
@@ -338,7 +351,7 @@ class Recorder:
         self._next += 1
 
     # -- the result ------------------------------------------------------------
-    def message(self, normalization: tuple | None) -> str:
+    def message(self) -> str:
         n = self.diverged_at.size
         diverged = int(np.count_nonzero(~self.live))
         if not diverged:
@@ -357,19 +370,7 @@ class Recorder:
                      f"diverging, the worst in run {b}: smallest eigenvalue {smallest:.3g} "
                      f"(condition number {condition:.3g}) at t={t:.0f}, player {player:.0f}, "
                      f"iteration {m:.0f}")
-        if self.nash is None:
-            return text + "; the game has no unique Nash equilibrium, so normalized_error is NaN"
-        try:
-            self.nash.require_equilibrium()
-        except NotAnEquilibriumError as error:
-            text += ("; normalized_error is measured against a point that is not a Nash "
-                     f"equilibrium (player {error.player}'s second-order condition fails at "
-                     f"t={error.t})")
-        for key, meaning in NORMALIZATIONS.items():
-            players = [i for i, name in enumerate(normalization) if name == key]
-            if players and key != "C*":
-                text += f"; normalized_error of player(s) {players} is relative to {meaning}"
-        return text
+        return text + self.notes
 
     def result(self, K_final: np.ndarray) -> PGResult:
         """Assemble the :class:`PGResult`, with the run axis back to the batch shape."""
@@ -377,12 +378,8 @@ class Recorder:
         game, batch = self.game, self.batch
         n = len(self.iterations)
         costs = self.costs.reshape((n,) + batch + (game.N,))
-        normalization = None
-        if self.nash is not None:
-            scale, normalization = error_normalization(game, self.nash)
-            normalized = (costs - self.nash.costs) / scale
-        else:
-            normalized = np.full_like(costs, np.nan)
+        normalized = (np.full_like(costs, np.nan) if self.nash is None
+                      else (costs - self.nash.costs) / self.error_scale)
         policies = None
         if self.policies is not None:
             stacked = self.policies.reshape((n,) + batch + self.policies.shape[2:])
@@ -394,6 +391,6 @@ class Recorder:
             policies=policies, policy_times=self.times,
             diverged=(self.diverged_at >= 0).reshape(batch),
             diverged_at=self.diverged_at.reshape(batch),
-            nit=self.M, nash=self.nash, message=self.message(normalization), game=game,
-            normalization=normalization,
+            nit=self.M, nash=self.nash, message=self.message(), game=game,
+            normalization=self.normalization,
         )

@@ -114,6 +114,9 @@ def model_free_natural_policy_gradient(
         (a ``ValueError``) naming the argument: as for Algorithm 1, and ``trajectories`` not a
         positive integer, ``radius`` not positive or of the wrong length, a bad ``seed``, an unknown
         option, a negative ``exploration``, ``prefetch`` not a bool.
+    NotAnEquilibriumError
+        As for Algorithm 1: with ``require_equilibrium``, a game (or ``nash``) whose solution of
+        (2.4) fails a player's second-order condition, named with t.
 
     Notes
     -----
