@@ -14,10 +14,10 @@ Each run's numbers are computed by the same operations in the same order whateve
 of the batch are, so a run's results do not depend on its batch (bit for bit). Where a line
 departs from the plain formula for either reason, its comment says how.
 
-Nothing else lays the batch out this way: :class:`lqg.evaluation.Evaluation` is the batch-first
-facade every other module uses (Algorithm 1, the diagnostics, the experiments, the validated
-public functions of :mod:`lqg.evaluation`), and the simulator of Algorithm 2 (:mod:`lqg.episodes`)
-takes its closed loops and stage weights from here.
+The batch-first facade over these functions is :class:`lqg.evaluation.Evaluation` (Algorithm 1,
+the recorder, the diagnostics and the experiments go through it, and so do the validated public
+functions of :mod:`lqg.evaluation`); the simulator of Algorithm 2 (:mod:`lqg.episodes`), which
+holds its runs first, takes its closed loops, stage weights and :math:`\widehat\Sigma` from here.
 """
 
 from __future__ import annotations
