@@ -50,7 +50,8 @@ from .runs import PGResult
 from .sampling import sample_policies_near
 from .states import DiscreteState, GaussianState
 from .stationary import solve_stationary_nash
-from .unknown_parameters import model_free_natural_policy_gradient, model_free_variants
+from .unknown_parameters import model_free_natural_policy_gradient
+from .variants import model_free_variants
 from .verification import best_response, monte_carlo_cost
 
 __version__ = "0.2.0"

@@ -1,4 +1,5 @@
-r"""Each equation of Section 3.1 once: the closed loop, (3.13), (3.14), (3.15), (3.4) and (3.16).
+r"""Each equation of Section 3.1 once: the closed loop, (3.13), (3.14), (3.15), (3.4) and (3.16);
+and the empirical second moment :math:`\widehat\Sigma` of (4.1).
 
 Every function here works on a batch of joint policies held *batch-last*: the stacked gains
 :math:`K_t = [K_t^1; \dots; K_t^N]` of R runs form an array of shape ``(T, sum(k), d, R)``, and
@@ -10,10 +11,13 @@ Everything that does not run backwards in time (closed loops, stage costs, gradi
 computed for all t at once; only the recursion (3.13) loops over t.
 
 Each run's numbers are computed by the same operations in the same order whatever the other runs
-of the batch are, so a run's results do not depend on its batch (bit for bit).
+of the batch are, so a run's results do not depend on its batch (bit for bit). Where a line
+departs from the plain formula for either reason, its comment says how.
 
-The public, validated, batch-first functions are in :mod:`lqg.evaluation`; Algorithms 1 and 2,
-the diagnostics and the experiments call these directly.
+The batch-first facade over these functions is :class:`lqg.evaluation.Evaluation` (Algorithm 1,
+the recorder, the diagnostics and the experiments go through it, and so do the validated public
+functions of :mod:`lqg.evaluation`); the simulator of Algorithm 2 (:mod:`lqg.episodes`), which
+holds its runs first, takes its closed loops, stage weights and :math:`\widehat\Sigma` from here.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     """
     n = a.shape[-2]
     if n >= _BLAS_FROM and a.shape[-1] == b.shape[-1] == 1:          # one run (e.g. solve_nash)
-        product = np.matmul(a[..., 0], b[..., 0])[..., None]
+        product = np.matmul(a[..., 0], b[..., 0])[..., None]          # a b, one BLAS call
         if out is None:
             return product
         out[...] = product
@@ -52,6 +56,7 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
             return product
         out[...] = product
         return out
+    # (a b)[m, p, r] = sum_n a[m, n, r] b[n, p, r], summed in order over n for all runs at once
     return np.einsum("...mnr,...npr->...mpr", a, b, out=out)
 
 
@@ -108,14 +113,37 @@ class Coefficients:
     one_row_each: bool
 
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHE = {False: weakref.WeakKeyDictionary(), True: weakref.WeakKeyDictionary()}
 
 
-def coefficients(game) -> Coefficients:
-    """The game's matrices laid out for the kernel (computed once per game)."""
-    found = _CACHE.get(game)
+def absolute(M: np.ndarray) -> np.ndarray:
+    r"""The matrix absolute value :math:`|M| = V|\Lambda|V^\top` of each symmetric matrix of a stack
+    (:math:`M = V\Lambda V^\top`): the same eigenvectors, the eigenvalues' magnitudes. A matrix that
+    is positive semi-definite up to rounding is returned as it is, bit for bit."""
+    eig, V = np.linalg.eigh(M)
+    psd = eig[..., 0] >= -1e-12 * np.maximum(np.abs(eig).max(axis=-1), 1.0)
+    found = (V * np.abs(eig)[..., None, :]) @ np.swapaxes(V, -1, -2)
+    found = 0.5 * (found + np.swapaxes(found, -1, -2))              # symmetric to the last bit
+    return np.where(psd[..., None, None], M, found)
+
+
+def coefficients(game, *, gross: bool = False) -> Coefficients:
+    r"""The game's matrices laid out for the kernel (computed once per game).
+
+    With ``gross``, every weight :math:`Q_t^i, R_t^i, R_t^{ij}` is replaced by its matrix absolute
+    value (:func:`absolute`): the costs computed from these coefficients are the *gross costs*
+    :math:`G^i(K) \ge |C^i(K)|` of the divergence rule (:class:`~lqg.runs.PGResult`). When every
+    weight is positive semi-definite they are the game's own coefficients (the same object).
+    """
+    if gross and game.weights_psd:
+        return coefficients(game)
+    found = _CACHE[gross].get(game)
     if found is not None:
         return found
+    weight = absolute if gross else np.asarray
+    R = np.zeros(game.R_block.shape)
+    for s, R_i in zip(game.slices, game.R):
+        R[:, s, s] = weight(R_i)
     W = np.asarray(game.W)
     per_t = [_trace_terms(W[0])] * game.T if game.noise_is_constant else [
         _trace_terms(Wt) for Wt in W]
@@ -124,9 +152,10 @@ def coefficients(game) -> Coefficients:
         A=game.A[..., None],
         B=game.B_stacked[..., None],
         Bt_rows=np.swapaxes(game.B_stacked, -1, -2)[:, :, None, :, None],
-        R=game.R_block[..., None],
-        Q=np.swapaxes(game.Q_stacked, 0, 1)[..., None],
-        cross=tuple((i, game.slices[j], R_ij[..., None]) for (i, j), R_ij in game.R_cross.items()),
+        R=R[..., None],
+        Q=np.swapaxes(weight(game.Q_stacked), 0, 1)[..., None],
+        cross=tuple((i, game.slices[j], weight(R_ij)[..., None])
+                    for (i, j), R_ij in game.R_cross.items()),
         W=W[..., None],
         W_terms=tuple(per_t),
         S0=game.x0.second_moment[..., None],
@@ -134,29 +163,42 @@ def coefficients(game) -> Coefficients:
         row_player=np.repeat(np.arange(game.N), game.k),
         one_row_each=all(k == 1 for k in game.k),
     )
-    _CACHE[game] = c
+    _CACHE[gross][game] = c
     return c
 
 
 # ---------------------------------------------------------------------------
-# the equations
+# the equations. Each line carries its formula; where the code departs from the plain formula
+# (for speed over many small matrices, or so that a run's bits do not depend on its batch) the
+# comment says how and why.
 
 
 def closed_loop(c: Coefficients, K: np.ndarray) -> np.ndarray:
     r""":math:`A_t - \sum_j B_t^j K_t^j` for every t, shape (T, d, d, R)."""
-    return c.A - matmul(c.B, K)
+    return c.A - matmul(c.B, K)                                  # A_t - B_t K_t, B_t = [B_t^1 ... B_t^N]
 
 
-def stage_weights(c: Coefficients, K: np.ndarray, times=slice(None)) -> np.ndarray:
+def stage_weights(c: Coefficients, K: np.ndarray, times=slice(None), *,
+                  charge_x0: bool = True) -> np.ndarray:
     r""":math:`Q_t^i + \sum_j (K_t^j)^\top R_t^{ij} K_t^j` (with :math:`R_t^{ii} = R_t^i`) for every
-    player and the times ``times``; ``K`` holds the gains at those times. Shape (T', N, d, d, R)."""
+    player and the times ``times``; ``K`` holds the gains at those times. Shape (T', N, d, d, R).
+
+    ``charge_x0=False`` (with ``times`` starting at t = 0) leaves out :math:`Q_0^i`: the stage cost
+    of the simulator's reading that never charges :math:`x_0` (:mod:`lqg.episodes`).
+    """
     RK = matmul(c.R[times], K)                                   # R_t^i K_t^i, stacked by rows
-    KRK = K[:, :, :, None, :] * RK[:, :, None, :, :]             # row by row: K[a]^T (R K)[a]
-    if not c.one_row_each:                                       # summed over each player's rows
-        KRK = np.stack([_in_order(KRK[:, a] for a in range(rows.start, rows.stop))
+    # K^T R K as a sum over rows a of the outer products K[a]^T (R K)[a]: elementwise products
+    # over the run axis, instead of one small matmul per run and player
+    KRK = K[:, :, :, None, :] * RK[:, :, None, :, :]
+    if not c.one_row_each:                                       # summed over each player's rows,
+        KRK = np.stack([_in_order(KRK[:, a] for a in range(rows.start, rows.stop))   # in order
                         for rows in c.slices], axis=1)
-    stage = c.Q[:c.T][times] + KRK
-    for i, rows, R_ij in c.cross:                                # player i's weight on u^j
+    Q = c.Q[:c.T][times]
+    if not charge_x0:
+        Q = Q.copy()
+        Q[0] = 0.0
+    stage = Q + KRK                                              # Q_t^i + (K_t^i)^T R_t^i K_t^i
+    for i, rows, R_ij in c.cross:                                # + (K_t^j)^T R_t^{ij} K_t^j
         K_j = K[:, rows]
         stage[:, i] += (K_j[:, :, :, None, :] * matmul(R_ij[times], K_j)[:, :, None, :, :]).sum(axis=1)
     return stage
@@ -171,8 +213,8 @@ def value_step(stage: np.ndarray, closed: np.ndarray, P_next: np.ndarray,
     that the gradient (3.15) reuses.
     """
     products = matmul(P_next, closed, out=out_products)          # P_{t+1,i} (A_t - B_t K_t)
-    P = matmul(np.swapaxes(closed, 0, 1), products)
-    return np.add(stage, P, out=out), products
+    P = matmul(np.swapaxes(closed, 0, 1), products)              # (A_t - B_t K_t)^T P_{t+1,i} (...)
+    return np.add(stage, P, out=out), products                   # P_{t,i}, eq. (3.13)
 
 
 def value_matrices(c: Coefficients, K: np.ndarray, closed: np.ndarray, *,
@@ -183,11 +225,11 @@ def value_matrices(c: Coefficients, K: np.ndarray, closed: np.ndarray, *,
     shape (T, N, d, d, R), for :func:`natural_gradient`.
     """
     runs = max(K.shape[-1], closed.shape[-1])
-    stage = stage_weights(c, K)
+    stage = stage_weights(c, K)                                  # every t at once, before the loop
     P = np.empty((c.T + 1, c.N, c.d, c.d, runs))
-    P[c.T] = c.Q[c.T]
+    P[c.T] = c.Q[c.T]                                            # P_{T,i} = Q_T^i
     products = np.empty((c.T, c.N, c.d, c.d, runs)) if keep_products else None
-    for t in range(c.T - 1, -1, -1):
+    for t in range(c.T - 1, -1, -1):                             # written in place: no copies
         value_step(stage[t], closed[t], P[t + 1], out=P[t],
                    out_products=None if products is None else products[t])
     return (P, products) if keep_products else P
@@ -197,9 +239,11 @@ def costs(c: Coefficients, P: np.ndarray) -> np.ndarray:
     r"""Eq. (3.14): :math:`C^i(K) = \operatorname{Tr}(P_{0,i}\,\mathbb E[x_0x_0^\top])
     + \sum_{t=1}^{T} \operatorname{Tr}(W_{t-1} P_{t,i})`, shape (N, R)."""
     total = np.zeros(P.shape[1:2] + P.shape[-1:])
+    # each trace summed term by term over the nonzero entries of W_t (or E[x0 x0^T]), in a fixed
+    # order: a reduction over the run axis would change its order with the number of runs
     for t in range(c.T, 0, -1):
-        total += _trace(c.W[t - 1, ..., 0], c.W_terms[t - 1], P[t])   # Tr(W P_{t,i}) = E w^T P w
-    total += _trace(c.S0[..., 0], c.S0_terms, P[0])                 # E[x_0^T P_{0,i} x_0]
+        total += _trace(c.W[t - 1, ..., 0], c.W_terms[t - 1], P[t])   # Tr(W_{t-1} P_{t,i})
+    total += _trace(c.S0[..., 0], c.S0_terms, P[0])                 # Tr(P_{0,i} E[x_0 x_0^T])
     return total
 
 
@@ -208,25 +252,41 @@ def natural_gradient(c: Coefficients, K: np.ndarray, products: np.ndarray,
     r"""Eq. (3.15) times two, :math:`2E_{t,i} = 2\big(R_t^iK_t^i - (B_t^i)^\top P_{t+1,i}
     (A_t - \sum_j B_t^jK_t^j)\big)`, the update direction of (3.8), from the products
     :math:`P_{t+1,i}(A_t - \sum_jB_t^jK_t^j)` at the times ``times``; shape (T', sum(k), d, R)."""
-    BtPA = matmul(c.Bt_rows[times], products[:, c.row_player])[:, :, 0]   # row a: its player's P
-    return 2.0 * (matmul(c.R[times], K) - BtPA)
+    # (B_t^i)^T P_{t+1,i} (A_t - B_t K_t), row a of the stacked gains with its own player's P
+    BtPA = matmul(c.Bt_rows[times], products[:, c.row_player])[:, :, 0]
+    return 2.0 * (matmul(c.R[times], K) - BtPA)                  # 2 (R_t^i K_t^i - B^T P (A - BK))
 
 
 def state_covariances(c: Coefficients, closed: np.ndarray) -> np.ndarray:
     r"""Eq. (3.4) by the recursion of Lemma 3.1: :math:`\Sigma_{t+1} = (A_t - \sum_jB_t^jK_t^j)
     \Sigma_t(\cdot)^\top + W_t` from :math:`\Sigma_0 = \mathbb E[x_0x_0^\top]`; shape (T+1, d, d, R)."""
     S = np.empty((c.T + 1, c.d, c.d, closed.shape[-1]))
-    S[0] = c.S0
+    S[0] = c.S0                                                  # Sigma_0 = E[x_0 x_0^T]
     closed_T = np.swapaxes(closed, 1, 2)
     for t in range(c.T):
-        S[t + 1] = matmul(matmul(closed[t], S[t]), closed_T[t]) + c.W[t]
+        S[t + 1] = matmul(matmul(closed[t], S[t]), closed_T[t]) + c.W[t]   # (A-BK) S (A-BK)^T + W
     return S
 
 
 def policy_gradient(natural: np.ndarray, S: np.ndarray) -> np.ndarray:
     r"""Lemma 3.7, eq. (3.16): :math:`\nabla_{K_t^i}C^i(K) = 2E_{t,i}\Sigma_t`, from the natural
     gradient and the covariances; shape (T, sum(k), d, R)."""
-    return matmul(natural, S[:-1])
+    return matmul(natural, S[:-1])                               # 2E_{t,i} Sigma_t
+
+
+def second_moments(states: np.ndarray) -> np.ndarray:
+    r"""The empirical second moment of Algorithm 2, line 12, eq. (4.1):
+    :math:`\widehat\Sigma = \frac1L\sum_{l=1}^L x_lx_l^\top`, of states ``(..., L, d)``; shape
+    (..., d, d). (Batch-first: these are the simulator's states, not the kernel's gains.)"""
+    x = np.moveaxis(states, -1, 0)
+    d = x.shape[0]
+    sigma = np.empty(x.shape[1:-1] + (d, d))
+    # entry by entry, each a mean over l of x_e x_f: symmetric to the last bit, and for small d
+    # faster than a (d, L) @ (L, d) product per run, player and t
+    for e in range(d):
+        for f in range(e, d):
+            sigma[..., e, f] = sigma[..., f, e] = (x[e] * x[f]).mean(axis=-1)
+    return sigma
 
 
 # ---------------------------------------------------------------------------
@@ -236,9 +296,10 @@ def policy_gradient(natural: np.ndarray, S: np.ndarray) -> np.ndarray:
 def batch_last(K: np.ndarray) -> np.ndarray:
     """Stacked policies ``(*batch, T, sum(k), d)`` flattened and laid out as ``(T, sum(k), d, R)``."""
     flat = K.reshape((-1,) + K.shape[-3:])
-    return np.ascontiguousarray(np.moveaxis(flat, 0, -1))
+    return np.ascontiguousarray(flat.transpose(1, 2, 3, 0))
 
 
 def batch_first(x: np.ndarray, batch: tuple) -> np.ndarray:
-    """The inverse of :func:`batch_last` for any array whose last axis is the runs."""
+    """The inverse of :func:`batch_last` for any array whose last axis is the runs (a view where
+    the batch is one axis or none)."""
     return np.moveaxis(x, -1, 0).reshape(batch + x.shape[:-1])

@@ -29,19 +29,19 @@ The text leaves several choices open; each is a field of ``EpisodeDesign`` (a ke
   ("all-episodes"), of L separate unperturbed episodes per player ("unperturbed"), or those at t of
   every player's episodes perturbed at t ("pooled").
 
-Two options beyond the paper change the algorithm: the two-point estimator (each perturbation is
-also played as :math:`K - U` with the same initial state and noise) and Gaussian exploration
-(:func:`game_with_exploration`).
+Beyond the paper: the two-point estimator (each perturbation is also played as :math:`K - U` with
+the same initial state and noise) and Gaussian exploration (:func:`game_with_exploration`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from . import _checks as check
+from . import _kernel as kernel
 from . import _streams as streams
 from ._checks import LQGameError
 
@@ -138,6 +138,10 @@ class Episodes:
         episodes; with ``"unperturbed"``: over its separate unperturbed episodes.
     covariance : str
         The reading of line 8 these episodes were played for.
+    gross : numpy.ndarray, shape=(*batch, N)
+        Each player's mean gross cost over its episodes, charged with every weight replaced by its
+        matrix absolute value (the divergence rule's, :class:`~lqg.runs.PGResult`): ``mean_costs``
+        where every weight is positive semi-definite.
     """
 
     U: tuple
@@ -147,6 +151,17 @@ class Episodes:
     costs_minus: np.ndarray | None = None
     second_moments: np.ndarray | None = None
     covariance: str = "perturbed-at-t"
+    gross: np.ndarray | None = None
+
+    @property
+    def mean_costs(self) -> np.ndarray:
+        """Each player's mean observed cost over its episodes (and their mirrors), (*batch, N)."""
+        return _mean_costs(self.costs, self.costs_minus)
+
+
+def _mean_costs(costs: np.ndarray, minus: np.ndarray | None = None) -> np.ndarray:
+    mean = costs.mean(axis=(-2, -1))
+    return mean if minus is None else 0.5 * (mean + minus.mean(axis=(-2, -1)))
 
 
 def _matvec(M: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -158,48 +173,54 @@ def _matvec(M: np.ndarray, x: np.ndarray) -> np.ndarray:
     return y
 
 
-def _mean_outer(x: np.ndarray) -> np.ndarray:
-    """:math:`\\frac1n\\sum x x^\\top` for states ``x`` of shape (runs, d, n), shape (runs, d, d)."""
-    return np.einsum("rdn,ren->rde", x, x) / x.shape[-1]
-
-
 def play(game, Ks: np.ndarray, draws: streams.Draws, design: EpisodeDesign,
-         players: Sequence[int] | None = None, work: streams.Workspace | None = None):
-    r"""Play the perturbed episodes of one iteration at once: (costs, states, second moments).
+         players: Sequence[int] | None = None, works=(None, None)) -> Episodes:
+    r"""Lines 3-11 of one iteration of Algorithm 2 for a batch of runs: the episodes as observed.
 
-    ``Ks`` holds the joint policies :math:`K^{(m-1)}` stacked, shape (runs, T, sum(k), d); the
-    episodes of the players ``players`` (all by default) are played. Returns the observed costs
-    (runs, N', T, L), the states :math:`x_t^{i,l}` (runs, N', T, L, d; a view into ``work``) and,
-    for ``covariance`` "all-episodes" or "unperturbed", the second moments (runs, N', T, d, d).
-
-    The episodes of a run advance together, one time step at a time: the states of player i's
-    episodes form a (d, E L) matrix, so a step is one matrix product per run and player for the
-    dynamics, one for the stage costs, and at step s a correction for the episodes perturbed at s,
-    whose player adds the control :math:`-U_s^{i,l} x_s`. The game's matrices are read here only:
-    this function is the environment.
+    ``Ks`` holds the joint policies :math:`K^{(m-1)}` stacked, (runs, T, sum(k), d); the players
+    ``players`` (all by default) play their episodes. ``works``: two workspaces reused from one
+    iteration to the next (the second for two-point mirrors), into which the results are views.
+    The game's matrices are read here only: this function is the environment.
     """
-    work = streams.Workspace() if work is None else work
+    if players is not None:
+        draws = draws.players(players)
+    works = tuple(streams.Workspace() if w is None else w for w in works)
+    weights, halves = kernel.coefficients(game), ((draws, draws.mirrored()) if design.two_point
+                                                  else (draws,))
+    costs, states, moments = _simulate(game, weights, Ks, draws, design, players, works[0])
+    minus = _simulate(game, weights, Ks, halves[1], design, players, works[1])[0] if halves[1:] else None
+    gross = _mean_costs(costs, minus)
+    if not game.weights_psd:                       # the same episodes, charged |Q|, |R|, |R^ij|
+        gross = _mean_costs(*(_simulate(game, kernel.coefficients(game, gross=True), Ks, half,
+                                        design, players, streams.Workspace())[0] for half in halves))
+    x0 = np.broadcast_to(draws.x0, costs.shape[:2] + (design.E(game), design.L, game.d))
+    return Episodes(U=tuple(draws.U), costs=costs, states=states, x0=x0, costs_minus=minus,
+                    second_moments=moments, covariance=design.covariance, gross=gross)
+
+
+def _simulate(game, weights: kernel.Coefficients, Ks: np.ndarray, draws: streams.Draws,
+              design: EpisodeDesign, players: Sequence[int] | None, work: streams.Workspace):
+    r"""The episodes of :func:`play` charged with ``weights`` (the game's or their absolute
+    values): costs (runs, N', T, L), states (runs, N', T, L, d), second moments or None.
+
+    A run's episodes advance together, one time step at a time: the states of player i's episodes
+    form a (d, E L) matrix, so a step is one matrix product per run and player for the dynamics,
+    one for the stage costs (the kernel's closed loops and stage weights), and at step s a
+    correction for the episodes perturbed at s, whose player adds the control :math:`-U_s^{i,l}x_s`.
+    """
     players = list(range(game.N)) if players is None else list(players)
     n, T, d = len(players), game.T, game.d
-    E = design.E(game)
-    runs, L = Ks.shape[0], design.L
+    runs, L, E = Ks.shape[0], design.L, design.E(game)
     one_step = design.perturbation == "one-step"
     to_go = design.trajectory_cost == "cost-to-go"
-    closed = (game.A - game.B_stacked @ Ks)[:, :, None]                # (runs, T, 1, d, d)
-    stage = np.empty((runs, T, n, d, d))                                # Q_s^i + sum_j K^T R^ij K
-    for p, i in enumerate(players):
-        Ki = Ks[:, :, game.slices[i], :]
-        KRK = np.swapaxes(Ki, -1, -2) @ game.R[i] @ Ki
-        stage[:, :, p] = game.Q[i][:T] + KRK
-        if design.trajectory_cost == "after-step":
-            stage[:, 0, p] = KRK[:, 0]                                  # x_0 is never charged
-        for (owner, j), R_ij in game.R_cross.items():
-            if owner == i:
-                Kj = Ks[:, :, game.slices[j], :]
-                stage[:, :, p] += np.swapaxes(Kj, -1, -2) @ R_ij @ Kj
+    K = kernel.batch_last(Ks)
+    # the kernel's batch-last results, run axis first again for one matrix product per run
+    closed = np.ascontiguousarray(np.moveaxis(kernel.closed_loop(weights, K), -1, 0))[:, :, None]
+    stage = kernel.stage_weights(weights, K, charge_x0=design.trajectory_cost != "after-step")
+    stage = np.ascontiguousarray(np.moveaxis(stage[:, players], -1, 0))   # (runs, T, N', d, d)
     U_c = [np.moveaxis(draws.U[p], (3, 4), (0, 1)) for p in range(n)]  # (k, d, runs, T, L)
-    K_c = [np.moveaxis(Ks[:, :, game.slices[i], :], 0, -1)[..., None] for i in players]
-    R_c = [game.R[i][..., None, None] for i in players]                 # (T, k, k, 1, 1)
+    K_c = [K[:, game.slices[i]][..., None] for i in players]            # (T, k, d, runs, 1)
+    R_c = [weights.R[:, game.slices[i], game.slices[i]][..., None] for i in players]  # (T, k, k, 1, 1)
     B_c = [game.B[i][..., None, None] for i in players]                 # (T, d, k, 1, 1)
     F = game.W_factor
     fresh_noise = draws.z is not None and draws.z.shape[2] == n and draws.z.shape[4] == E
@@ -225,8 +246,9 @@ def play(game, Ks: np.ndarray, draws: streams.Draws, design: EpisodeDesign,
         for p, i in enumerate(players):
             x = X[:, p, :, e_s, :]                                     # (runs, d, L)
             states[:, p, s] = x
-            if moments is not None:
-                moments[:, p, s] = _mean_outer(X[:, p].reshape(runs, d, E * L))
+            if moments is not None:                                    # Sigma_hat over all episodes
+                moments[:, p, s] = kernel.second_moments(np.swapaxes(X[:, p].reshape(runs, d, E * L),
+                                                                     -1, -2))
             x = np.swapaxes(x, 0, 1)                                   # by component
             Ux, Kx = _matvec(U_c[p][:, :, :, s], x), _matvec(K_c[p][s], x)
             # (K + U)^T R (K + U) - K^T R K at x equals (Ux)^T R (2 Kx + Ux)
@@ -240,7 +262,8 @@ def play(game, Ks: np.ndarray, draws: streams.Draws, design: EpisodeDesign,
                     costs[:, p, charged, :] += (Ux[a] * RKx[a])[:, None, :]
             corrections.append(_matvec(B_c[p][s], Ux))                 # B_s^i U x
             if draws.e is not None:
-                extra = _exploration_stage_cost(game.R[i][s], Ks[:, s, game.slices[i], :], Xf[:, p],
+                R_s = np.ascontiguousarray(R_c[p][s, ..., 0, 0])
+                extra = _exploration_stage_cost(R_s, Ks[:, s, game.slices[i], :], Xf[:, p],
                                                 np.moveaxis(Ux, 0, 1),
                                                 draws.e[:, s, i, game.slices[i]], e_s, E)
                 costs[:, p, charged] += extra[:, charged] if one_step else extra
@@ -262,7 +285,7 @@ def play(game, Ks: np.ndarray, draws: streams.Draws, design: EpisodeDesign,
         X, X_next = X_next, X
     if design.terminal_cost:
         Xf, Yf = X.reshape(flat), Y.reshape(flat)
-        np.matmul(game.Q_stacked[players, T], Xf, out=Yf)              # x_T^T Q_T^i x_T
+        np.matmul(weights.Q[T, players, ..., 0], Xf, out=Yf)           # x_T^T Q_T^i x_T
         Yf *= Xf
         for e in range(d):
             costs += Y[:, :, e]
@@ -278,7 +301,7 @@ def _unperturbed_moments(game, closed: np.ndarray, draws: streams.Draws, players
     moments = np.empty((runs, n, game.T, d, d))
     for s in range(game.T):
         for p in range(n):
-            moments[:, p, s] = _mean_outer(X[:, p])
+            moments[:, p, s] = kernel.second_moments(np.swapaxes(X[:, p], -1, -2))
         X = closed[:, s] @ X
         if draws.z_unperturbed is not None:
             X = X + game.W_factor[s] @ draws.z_unperturbed[:, s]
@@ -302,23 +325,11 @@ def _exploration_stage_cost(R, K, x, Ux, eps, e_s: int, E: int) -> np.ndarray:
     return ((R @ u0) * eps).sum(axis=1).reshape((runs, E, L))
 
 
-def observe(game, Ks: np.ndarray, draws: streams.Draws, design: EpisodeDesign,
-            players=None, works=(None, None)):
-    """What the players observe in one iteration: costs, mirrored costs (two-point) or None, states,
-    second moments or None."""
-    costs, states, moments = play(game, Ks, draws, design, players, works[0])
-    if not design.two_point:
-        return costs, None, states, moments
-    minus, _, _ = play(game, Ks, draws.mirrored(), design, players, works[1])
-    return costs, minus, states, moments
-
-
 def perturbed_episodes(game, K: Sequence, *, trajectories: int, radius, seed, **options) -> Episodes:
     r"""Play the episodes of one iteration of Algorithm 2 (lines 3-11) at the joint policy ``K``.
 
-    These are exactly the episodes of the first iteration of
-    :func:`~lqg.unknown_parameters.model_free_natural_policy_gradient` started from ``K`` with the
-    same ``seed`` and options.
+    These are the episodes of the first iteration of Algorithm 2
+    (:func:`~lqg.unknown_parameters.model_free_natural_policy_gradient`) from ``K``, same ``seed``.
 
     Parameters
     ----------
@@ -326,10 +337,8 @@ def perturbed_episodes(game, K: Sequence, *, trajectories: int, radius, seed, **
         The environment (it is read here, to simulate, and nowhere by the estimators).
     K : tuple of N array_like, shapes (*batch, T, k_i, d)
         The joint policy :math:`K^{(m-1)}` (each batch entry with its own random stream).
-    trajectories : int
-        L.
-    radius : float or sequence of N floats
-        Smoothing radii :math:`r_i`.
+    trajectories, radius : int; float or sequence of N floats
+        L and the smoothing radii :math:`r_i`.
     seed : int, SeedSequence, Generator, or a sequence of these with one per batch entry
         See :func:`~lqg.unknown_parameters.model_free_natural_policy_gradient`.
     **options
@@ -348,15 +357,12 @@ def perturbed_episodes(game, K: Sequence, *, trajectories: int, radius, seed, **
     Ks = np.ascontiguousarray(stacked.reshape((-1,) + stacked.shape[-3:]))
     draws = streams.draw(game.x0, check.run_generators(seed, Ks.shape[0]), plan.layout(game))
     with np.errstate(all="ignore"):
-        costs, minus, states, moments = observe(game, Ks, draws, plan)
-    x0 = np.broadcast_to(draws.x0, (Ks.shape[0], game.N, plan.E(game), plan.L, game.d))
+        episodes = play(game, Ks, draws, plan)
 
-    def shaped(a):
-        return None if a is None else a.reshape(batch + a.shape[1:])
-
-    return Episodes(U=tuple(shaped(Ui) for Ui in draws.U), costs=shaped(costs),
-                    states=shaped(states), x0=shaped(x0), costs_minus=shaped(minus),
-                    second_moments=shaped(moments), covariance=plan.covariance)
+    shaped = {name: getattr(episodes, name) for name in (
+        "costs", "states", "x0", "costs_minus", "second_moments", "gross")}
+    return replace(episodes, U=tuple(Ui.reshape(batch + Ui.shape[1:]) for Ui in episodes.U), **{
+        name: None if a is None else a.reshape(batch + a.shape[1:]) for name, a in shaped.items()})
 
 
 def game_with_exploration(game, exploration):
@@ -385,7 +391,7 @@ def game_with_exploration(game, exploration):
     Returns
     -------
     LQGame
-        ``game.with_noise(W_sigma)``, with time-varying noise where :math:`B_t^j` varies with t.
+        ``game.with_noise(W_sigma)``.
     """
     game = check.game(game)
     sigma = check.per_player(exploration, game.N, "exploration", allow_zero=True)

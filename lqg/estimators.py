@@ -25,14 +25,17 @@ estimate, and so the step, by :math:`r_i`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import _checks as check
+from . import _kernel as kernel
 from ._checks import LQGameError
 from .episodes import COVARIANCES, Episodes
 
 __all__ = ["zeroth_order_gradient", "two_point_gradient", "empirical_covariance",
-           "natural_gradient_estimate", "SMOOTHINGS"]
+           "natural_gradient_estimate", "CovarianceSpectrum", "SMOOTHINGS"]
 
 SMOOTHINGS = ("D/r^2", "D/r")
 
@@ -127,26 +130,29 @@ def empirical_covariance(states) -> np.ndarray:
     x = check.real_array(states, "states")
     if x.ndim < 2:
         raise LQGameError(f"states must have shape (..., L, d); got {x.shape}")
-    return _second_moments(x)
+    return kernel.second_moments(x)
 
 
-def _second_moments(states: np.ndarray) -> np.ndarray:
-    x = np.moveaxis(states, -1, 0)
-    d = x.shape[0]
-    sigma = np.empty(x.shape[1:-1] + (d, d))
-    for e in range(d):
-        for f in range(e, d):
-            sigma[..., e, f] = sigma[..., f, e] = (x[e] * x[f]).mean(axis=-1)
-    return sigma
+@dataclass(frozen=True)
+class CovarianceSpectrum:
+    r"""The eigenvalues of the covariance estimates :math:`\widehat\Sigma_t^i` of one iteration.
 
-
-def inverse_covariance(sigma: np.ndarray):
-    r""":math:`\widehat\Sigma^{-1}` for a stack of empirical second moments (..., d, d).
-
-    Returns the inverses and a mask (shape ``sigma.shape[:-2]``) of the matrices that are not finite
-    or numerically singular (smallest eigenvalue at most d machine epsilons of the largest); their
-    inverses are NaN.
+    Attributes
+    ----------
+    eigenvalues : numpy.ndarray, shape=(*batch, N, T, d)
+        Ascending; NaN where :math:`\widehat\Sigma_t^i` is not finite.
+    singular : numpy.ndarray of bool, shape=(*batch, N, T)
+        Not finite or numerically singular (smallest eigenvalue at most d machine epsilons of the
+        largest): the direction of (4.2) is NaN there.
     """
+
+    eigenvalues: np.ndarray
+    singular: np.ndarray
+
+
+def inverse_covariance(sigma: np.ndarray) -> tuple:
+    r""":math:`\widehat\Sigma^{-1}` for a stack of empirical second moments (..., d, d), and their
+    :class:`CovarianceSpectrum`; the inverses of the singular ones are NaN."""
     d = sigma.shape[-1]
     eye = np.eye(d)
     finite = np.isfinite(sigma).all(axis=(-1, -2))
@@ -155,42 +161,18 @@ def inverse_covariance(sigma: np.ndarray):
     singular = ~finite | (eig[..., 0] <= d * np.finfo(float).eps * np.abs(eig[..., -1]))
     inverse = np.linalg.inv(np.where(singular[..., None, None], eye, safe))
     inverse[singular] = np.nan
-    return inverse, singular
-
-
-def directions(costs, costs_minus, U, states, moments, radius, covariance: str,
-               smoothing: str = "D/r^2") -> tuple:
-    r"""Eq. (4.1) and the direction of (4.2) for every player, run and time.
-
-    ``costs`` and ``costs_minus`` (None for one point) of shape (..., N, T, L), ``U`` N arrays
-    (..., T, L, k_i, d), ``states`` (..., N, T, L, d), ``moments`` (..., N, T, d, d) or None.
-    Returns the N directions :math:`\widehat{\nabla_{K_t^i} C^i}\,(\widehat\Sigma_t^i)^{-1}`,
-    shapes (..., T, k_i, d), and the mask (..., N, T) of numerically singular
-    :math:`\widehat\Sigma_t^i`, whose directions are NaN.
-    """
-    if covariance in ("all-episodes", "unperturbed"):
-        sigma = moments
-    else:
-        sigma = _second_moments(states)                                # (..., N, T, d, d)
-        if covariance == "pooled":
-            sigma = np.broadcast_to(sigma.mean(axis=-4, keepdims=True), sigma.shape)
-    inverse, singular = inverse_covariance(sigma)
-    if costs_minus is not None:
-        costs = 0.5 * (costs - costs_minus)                            # the two-point estimator
-    gradients = [_zeroth_order(costs[..., i, :, :], U[i], radius[i], smoothing)
-                 for i in range(len(U))]
-    return [g @ inverse[..., i, :, :, :] for i, g in enumerate(gradients)], singular
+    return inverse, CovarianceSpectrum(np.where(finite[..., None], eig, np.nan), singular)
 
 
 def natural_gradient_estimate(episodes: Episodes, radius, *, covariance: str | None = None,
-                              smoothing: str = "D/r^2") -> tuple:
+                              smoothing: str = "D/r^2", full_output: bool = False):
     r"""The step direction of Algorithm 2, eq. (4.2), from one iteration's episodes:
     :math:`\widehat{\nabla_{K_t^i} C^i}\,(\widehat\Sigma_t^i)^{-1}`, an estimate of the natural
     gradient :math:`2E_{t,i}^K` (:func:`~lqg.evaluation.natural_gradient`).
 
     The gradient is :func:`zeroth_order_gradient`, or :func:`two_point_gradient` when ``episodes``
     holds mirrored costs; :math:`\widehat\Sigma_t^i` is :func:`empirical_covariance` of the states
-    the ``covariance`` reading names. These are the numbers Algorithm 2 uses.
+    the ``covariance`` reading names. These are the numbers Algorithm 2 uses (line 12).
 
     Parameters
     ----------
@@ -203,23 +185,40 @@ def natural_gradient_estimate(episodes: Episodes, radius, *, covariance: str | N
         "all-episodes" and "unperturbed" need); default: the episodes' own.
     smoothing : {"D/r^2", "D/r"}
         The factor of eq. (4.1).
+    full_output : bool, default False
+        Also return the eigenvalues of the estimates :math:`\widehat\Sigma_t^i`.
 
     Returns
     -------
-    tuple of N numpy.ndarray, shapes (*batch, T, k_i, d)
+    directions : tuple of N numpy.ndarray, shapes (*batch, T, k_i, d)
         NaN at (run, t) where :math:`\widehat\Sigma_t^i` is numerically singular.
+    spectrum : CovarianceSpectrum
+        Only with ``full_output``.
     """
     if not isinstance(episodes, Episodes):
         raise LQGameError(f"episodes must be an Episodes (from perturbed_episodes); got "
                           f"{type(episodes).__name__}")
-    radius = check.per_player(radius, len(episodes.U), "radius")
+    N = len(episodes.U)
+    radius = check.per_player(radius, N, "radius")
     covariance = episodes.covariance if covariance is None else check.choice(
         covariance, COVARIANCES, "covariance")
     if covariance in ("all-episodes", "unperturbed") and covariance != episodes.covariance:
         raise LQGameError(f"covariance={covariance!r} needs episodes played with that reading; these "
                           f"were played with covariance={episodes.covariance!r}")
     smoothing = check.choice(smoothing, SMOOTHINGS, "smoothing")
+    check.flag(full_output, "full_output")
     with np.errstate(all="ignore"):
-        found, _ = directions(episodes.costs, episodes.costs_minus, episodes.U, episodes.states,
-                              episodes.second_moments, radius, covariance, smoothing)
-    return tuple(found)
+        if covariance in ("all-episodes", "unperturbed"):
+            sigma = episodes.second_moments
+        else:
+            sigma = kernel.second_moments(episodes.states)                 # (..., N, T, d, d)
+            if covariance == "pooled":
+                sigma = np.broadcast_to(sigma.mean(axis=-4, keepdims=True), sigma.shape)
+        inverse, spectrum = inverse_covariance(sigma)
+        costs = episodes.costs
+        if episodes.costs_minus is not None:
+            costs = 0.5 * (costs - episodes.costs_minus)                   # the two-point estimator
+        directions = tuple(
+            _zeroth_order(costs[..., i, :, :], episodes.U[i], radius[i], smoothing)
+            @ inverse[..., i, :, :, :] for i in range(N))
+    return (directions, spectrum) if full_output else directions

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import _kernel as kernel
 from .equilibrium import NashSolution
+from .evaluation import Evaluation
 from .runs import DIVERGENCE_FACTOR, PGResult, Recorder
 
 __all__ = ["natural_policy_gradient", "policy_gradient_descent"]
@@ -33,6 +33,7 @@ def natural_policy_gradient(game, K0: Sequence, eta, iterations: int, *, record_
                             record_policies: str = "t0",
                             divergence_factor: float = DIVERGENCE_FACTOR,
                             nash: NashSolution | None = None,
+                            require_equilibrium: bool = True,
                             progress: bool | None = None) -> PGResult:
     r"""Algorithm 1: the natural policy gradient method with known parameters.
 
@@ -76,6 +77,12 @@ def natural_policy_gradient(game, K0: Sequence, eta, iterations: int, *, record_
         The divergence rule below.
     nash : NashSolution, optional
         The game's equilibrium for ``normalized_error``; :func:`~lqg.equilibrium.solve_nash` by default.
+    require_equilibrium : bool, default True
+        Refuse a game (or a ``nash``) whose solution of (2.4) fails a player's second-order
+        condition, so that it is not an equilibrium to measure errors against
+        (:class:`~lqg.equilibrium.NotAnEquilibriumError`, naming the player and t). False runs
+        anyway, and the result's message says that the errors are measured against a point that
+        is not an equilibrium.
     progress : bool or None, default None
         Show a tqdm progress bar on stderr; None shows it only when stderr is a terminal (so never in
         a notebook or the book).
@@ -92,13 +99,20 @@ def natural_policy_gradient(game, K0: Sequence, eta, iterations: int, *, record_
         non-finite entries, ``eta`` not positive or of the wrong shape, ``iterations`` or
         ``record_every`` not positive integers, an unknown ``record_policies``, a ``nash`` solved
         for another game.
+    NotAnEquilibriumError
+        (an ``LQGameError``) with ``require_equilibrium``, when some player's second-order
+        condition fails at the solution of (2.4).
 
     Notes
     -----
     *Divergence.* Run b is diverged at iteration m if :math:`K^{(m)}` has a non-finite entry, or if
-    some player's cost :math:`C^i(K^{(m)})` is non-finite or exceeds ``divergence_factor`` times
-    :math:`C^i(K^{(0)})`. From then on the run is frozen at :math:`K^{(m-1)}`, the last iterate that
-    passed, which ``K`` returns; its record at m keeps the offending cost and later records are NaN.
+    some player's gross cost :math:`G^i(K^{(m)})` is non-finite or exceeds ``divergence_factor``
+    times its scale, :math:`G^i(K^{(0)})` when that is positive (:class:`~lqg.runs.PGResult`
+    states the rule in full). :math:`G^i` is the cost with every weight replaced by its matrix
+    absolute value, so it is :math:`C^i` itself on games with positive semi-definite weights
+    (the paper's) and is never negative, whatever the sign of the costs. From then on the run is
+    frozen at :math:`K^{(m-1)}`, the last iterate that passed, which ``K`` returns; its record at
+    m keeps the offending cost and later records are NaN.
     The other runs carry on. No floating-point warning or ``LinAlgError`` reaches the caller: a
     diverging run is a normal outcome (Figures 4 and 7), reported in ``diverged`` and ``message``.
 
@@ -108,7 +122,8 @@ def natural_policy_gradient(game, K0: Sequence, eta, iterations: int, *, record_
     """
     run = Recorder(game, K0, eta, iterations, record_every=record_every,
                    record_policies=record_policies, divergence_factor=divergence_factor,
-                   nash=nash, progress=progress, algorithm="Algorithm 1")
+                   nash=nash, require_equilibrium=require_equilibrium, progress=progress,
+                   algorithm="Algorithm 1")
     return _descend(run, vanilla=False)
 
 
@@ -116,6 +131,7 @@ def policy_gradient_descent(game, K0: Sequence, eta, iterations: int, *, record_
                             record_policies: str = "t0",
                             divergence_factor: float = DIVERGENCE_FACTOR,
                             nash: NashSolution | None = None,
+                            require_equilibrium: bool = True,
                             progress: bool | None = None) -> PGResult:
     r"""The vanilla policy gradient method with known parameters (beyond the paper).
 
@@ -136,23 +152,18 @@ def policy_gradient_descent(game, K0: Sequence, eta, iterations: int, *, record_
     """
     run = Recorder(game, K0, eta, iterations, record_every=record_every,
                    record_policies=record_policies, divergence_factor=divergence_factor,
-                   nash=nash, progress=progress, algorithm="vanilla policy gradient")
+                   nash=nash, require_equilibrium=require_equilibrium, progress=progress,
+                   algorithm="vanilla policy gradient")
     return _descend(run, vanilla=True)
 
 
 def _descend(run: Recorder, *, vanilla: bool) -> PGResult:
     """The loop of Algorithm 1 (lines 2-10), or of vanilla policy gradient."""
-    c = kernel.coefficients(run.game)
-    K = run.K0
     with np.errstate(all="ignore"):
-        for m in range(run.M + 1):
-            closed = kernel.closed_loop(c, K)
-            P, products = kernel.value_matrices(c, K, closed, keep_products=True)  # line 5, (3.6)
-            K = run.observe(m, K, kernel.costs(c, P))                   # C^i(K^(m)), eq. (3.14)
-            if m == run.M:
-                break
-            step = kernel.natural_gradient(c, K, products)                  # line 6, 2E, eq. (3.7)
-            if vanilla:
-                step = kernel.policy_gradient(step, kernel.state_covariances(c, closed))  # (3.16)
-            K = run.advance(K, K - run.eta * step)                          # line 7, eq. (3.8)
+        exact = Evaluation(run.game, run.K0)                           # line 5 at K^(0), eq. (3.6)
+        K = run.update(0, run.K0, run.K0, exact=exact)                  # C^i(K^(0)), eq. (3.14)
+        for m in range(1, run.M + 1):
+            step = exact.policy_gradient if vanilla else exact.natural_gradient   # line 6, (3.7)
+            exact = Evaluation(run.game, K - run.eta * step)            # line 7, (3.8); line 5
+            K = run.update(m, K, exact.K, exact=exact)
     return run.result(K)

@@ -14,15 +14,19 @@ import numpy as np
 from tqdm import tqdm
 
 from . import _checks as check
-from . import _kernel as kernel
 from ._checks import LQGameError
-from .equilibrium import NashSolution, NoUniqueNashError, solve_nash
+from .equilibrium import NashSolution, NotAnEquilibriumError, NoUniqueNashError, solve_nash
+from .evaluation import NORMALIZATIONS, Evaluation, error_normalization, in_kernel_memory
 
-__all__ = ["PGResult", "DIVERGENCE_FACTOR"]
+__all__ = ["PGResult", "DIVERGENCE_FACTOR", "NEARLY_SINGULAR"]
 
-#: The default divergence rule. A run is diverged once some player's cost exceeds this multiple of its
-#: cost at the initial policies (or once a policy or cost stops being finite).
+#: The default divergence rule. A run is diverged once some player's gross cost exceeds this
+#: multiple of its gross cost at the initial policies (or once a policy or cost stops being finite).
 DIVERGENCE_FACTOR = 1e6
+
+#: Condition number of a covariance estimate above which a diverged run's message names it:
+#: inverting it in (4.2) amplifies an error of the estimate by more than this.
+NEARLY_SINGULAR = 1e8
 
 _RECORD_POLICIES = ("t0", "all", "none")
 
@@ -45,8 +49,11 @@ class PGResult:
         run, the record at ``diverged_at`` holds the cost that tripped the rule (possibly ``inf``)
         and later records are NaN.
     normalized_error : numpy.ndarray, shape=(n_records, *batch, N)
-        :math:`(C^i(K^{(m)}) - C^i(K^*)) / C^i(K^*)`, the performance measure of Section 5; NaN
-        throughout if the game has no unique Nash equilibrium.
+        :math:`(C^i(K^{(m)}) - C^i(K^*)) / s_i`, the performance measure of Section 5 with
+        :math:`s_i = C^i(K^*)` when it is positive (the paper's), :math:`|C^i(K^*)|` when it is
+        negative, and another scale when it vanishes (``normalization`` says which,
+        :func:`~lqg.evaluation.error_normalization`); NaN throughout if the game has no unique
+        Nash equilibrium.
     iterations : numpy.ndarray of int, shape=(n_records,)
         The recorded iteration numbers ``0, record_every, 2 record_every, ...`` and always the last.
     policies : tuple of N numpy.ndarray, shapes (n_records, *batch, T_rec, k_i, d), or None
@@ -55,7 +62,7 @@ class PGResult:
     policy_times : numpy.ndarray of int, shape=(T_rec,)
         The time indices ``t`` held by ``policies``.
     diverged : numpy.ndarray of bool, shape=batch
-        Which runs diverged (see :func:`~lqg.known_parameters.natural_policy_gradient` for the rule).
+        Which runs diverged, by the rule below.
     diverged_at : numpy.ndarray of int, shape=batch
         The first iteration ``m`` whose iterate :math:`K^{(m)}` failed the divergence test;
         -1 where none.
@@ -64,9 +71,35 @@ class PGResult:
     nash : NashSolution or None
         The equilibrium the normalized errors refer to (None if it is not unique).
     message : str
-        A one-line summary.
+        A one-line summary; it names what is not the paper's: a normalization other than
+        :math:`C^i(K^*)`, an equilibrium whose second-order condition fails (with
+        ``require_equilibrium=False``), a nearly singular covariance estimate behind a divergence.
     game : LQGame
         The game the runs were played on.
+    normalization : tuple of N str, or None
+        How each player's ``normalized_error`` is scaled: "C*" (the paper's), "|C*|", "G*" or
+        "none" (:data:`~lqg.evaluation.NORMALIZATIONS`); None without a unique equilibrium.
+
+    Notes
+    -----
+    *The divergence rule*, for costs of any sign. A run is monitored through each player's
+    **gross cost** :math:`G^i`: the cost (3.14) with every weight :math:`Q_t^i, R_t^i, R_t^{ij}`
+    replaced by its matrix absolute value :math:`|M| = V|\Lambda|V^\top` (same eigenvectors,
+    absolute eigenvalues). A positive semi-definite weight is its own absolute value, so on games
+    whose weights all are (the paper's) :math:`G^i = C^i`, bit for bit; in general
+    :math:`G^i \ge |C^i| \ge 0` whatever the sign of the costs, and scaling the weights leaves the
+    rule unchanged. Algorithm 1 monitors :math:`G^i(K^{(m)})`; Algorithm 2 what its players
+    observe, the mean gross cost of player i's episodes at :math:`K^{(m)}` (in iteration m+1).
+
+    Run b is diverged at m when :math:`K^{(m)}` has a non-finite entry, or when some player's
+    monitored value at :math:`K^{(m)}` is non-finite or exceeds ``divergence_factor`` times its
+    scale :math:`s_i^b`: the same player's monitored value at :math:`K^{(0)}`, or, where that is
+    zero (a player whose weights see nothing at the start), the largest over the players. If every
+    player's is zero (e.g. :math:`x_0 = 0` and W = 0, where the state and every cost stay zero),
+    only non-finite values diverge. Algorithm 2 adds a numerically singular covariance estimate
+    :math:`\widehat\Sigma_t^i` (see its Notes); the message of a diverged run of Algorithm 2
+    whose estimates had a condition number above :data:`NEARLY_SINGULAR` names the smallest
+    eigenvalue, the player and t.
     """
 
     K: tuple
@@ -81,6 +114,7 @@ class PGResult:
     nash: NashSolution | None
     message: str
     game: object
+    normalization: tuple | None = None
 
     @property
     def success(self) -> bool:
@@ -133,7 +167,8 @@ class PGResult:
             normalized_error=pick(self.normalized_error, 1), iterations=self.iterations,
             policies=None if self.policies is None else tuple(pick(P, 1) for P in self.policies),
             policy_times=self.policy_times, diverged=diverged, diverged_at=pick(self.diverged_at, 0),
-            nit=self.nit, nash=self.nash, message=message, game=self.game)
+            nit=self.nit, nash=self.nash, message=message, game=self.game,
+            normalization=self.normalization)
 
     def __repr__(self) -> str:
         return (f"PGResult(nit={self.nit}, batch={self.diverged.shape}, records={len(self.iterations)}, "
@@ -155,44 +190,58 @@ def step_sizes(eta, N: int, batch: tuple) -> np.ndarray:
     return array.reshape(-1, N)
 
 
+
 class Recorder:
     """The records, the divergence rule and the progress bar of a batch of runs (internal).
 
-    Policies are held batch-last, ``(T, sum(k), d, R)`` (see ``lqg._kernel``).
-
-    A run diverges at iteration m when its iterate :math:`K^{(m)}` has a non-finite entry, or when a
-    monitored cost of :math:`K^{(m)}` is non-finite or exceeds ``divergence_factor`` times the same
-    player's monitored cost at :math:`K^{(0)}`; Algorithm 2 adds a singular covariance estimate.
-    It is then frozen at its last good iterate and the others carry on.
+    Policies are held batch-first with the batch flattened, ``(R, T, sum(k), d)``, in the
+    kernel's memory layout (:func:`~lqg.evaluation.in_kernel_memory`). An algorithm calls
+    :meth:`update` once per iteration, m = 0 (the initial policies) to M, and :meth:`result` at
+    the end; the rule is :class:`PGResult`'s.
     """
 
     def __init__(self, game, K0, eta, iterations, *, record_every, record_policies,
-                 divergence_factor, nash, progress, algorithm: str):
+                 divergence_factor, nash, require_equilibrium, progress, algorithm: str):
         self.game = check.game(game)
         stacked = check.policy(game, K0, "K0")
         self.batch = stacked.shape[:-3]
-        self.K0 = kernel.batch_last(stacked)
-        runs = self.K0.shape[-1]
-        eta = step_sizes(eta, game.N, self.batch)
-        rows = np.repeat(eta, game.k, axis=-1)
-        # laid out like the policies, (1, sum k, 1, 1 or R): player i's rows carry eta_i
-        self.eta = (rows[None, :, None, None] if eta.ndim == 1
-                    else np.moveaxis(rows, 0, -1)[None, :, None, :])
+        rows = np.repeat(step_sizes(eta, game.N, self.batch), game.k, axis=-1)
         self.M = check.positive_int(iterations, "iterations")
         every = check.positive_int(record_every, "record_every")
-        self.record_policies = check.choice(record_policies, _RECORD_POLICIES, "record_policies")
+        record_policies = check.choice(record_policies, _RECORD_POLICIES, "record_policies")
         self.factor = check.number(divergence_factor, "divergence_factor", 1.0, open_low=True)
+        require_equilibrium = check.flag(require_equilibrium, "require_equilibrium")
         check.flag(progress, "progress", allow_none=True)
         self.nash = check.nash_of(game, nash)
+        # the policies, and the step sizes laid out like them (player i's rows holding eta_i)
+        rows = rows.reshape(len(rows) if rows.ndim == 2 else 1, 1, rows.shape[-1], 1)
+        self.K0, self.eta = (in_kernel_memory(a) for a in (stacked, np.broadcast_to(
+            rows, rows.shape[:1] + stacked.shape[-3:])))
+        runs = self.K0.shape[0]
+        self.notes, self.normalization = "", None           # what the errors are measured against
         if self.nash is None:
             try:
                 self.nash = solve_nash(game)
             except NoUniqueNashError:
-                pass
+                self.notes = "; the game has no unique Nash equilibrium, so normalized_error is NaN"
+        if self.nash is not None:
+            try:
+                self.nash.require_equilibrium(" to measure normalized errors against")
+            except NotAnEquilibriumError as error:
+                if require_equilibrium:
+                    raise
+                self.notes += ("; normalized_error is measured against a point that is not a Nash "
+                               f"equilibrium (player {error.player}'s second-order condition fails "
+                               f"at t={error.t})")
+            self.error_scale, self.normalization = error_normalization(game, self.nash)
+            for key, meaning in NORMALIZATIONS.items():
+                players = [i for i, name in enumerate(self.normalization) if name == key]
+                if players and key != "C*":
+                    self.notes += f"; normalized_error of player(s) {players} is relative to {meaning}"
         self.algorithm = algorithm
         self.iterations = np.unique(np.append(np.arange(0, self.M + 1, every), self.M))
         self.costs = np.full((len(self.iterations), runs, game.N), np.nan)
-        T_rec = {"none": 0, "t0": 1, "all": game.T}[self.record_policies]
+        T_rec = {"none": 0, "t0": 1, "all": game.T}[record_policies]
         self.times = np.arange(T_rec)
         self.policies = (np.full((len(self.iterations), runs, T_rec, sum(game.k), game.d), np.nan)
                          if T_rec else None)
@@ -201,6 +250,9 @@ class Recorder:
         self.reasons = collections.Counter()
         self.reference = None
         self.previous = self.K0
+        # each run's worst-conditioned covariance estimate: condition, smallest eigenvalue,
+        # player, t, iteration
+        self.worst = np.zeros((runs, 5))
         self.bar = tqdm(total=self.M, desc=algorithm, disable=None if progress is None else not progress,
                         leave=False, unit="it")
 
@@ -209,6 +261,10 @@ class Recorder:
     def live(self) -> np.ndarray:
         """Which runs have not diverged, shape (R,)."""
         return self.diverged_at < 0
+
+    def eta_of(self, runs: np.ndarray) -> np.ndarray:
+        """The step sizes of the runs ``runs``, laid out like their policies."""
+        return self.eta if self.eta.shape[0] == 1 else self.eta[runs]
 
     def flag(self, m: int, bad: np.ndarray, reason: str) -> np.ndarray:
         """Mark the live runs in ``bad`` as diverged at ``m``; return them as a mask."""
@@ -219,77 +275,80 @@ class Recorder:
             self.reasons[reason] += count
         return new
 
-    def check_policies(self, m: int, K: np.ndarray) -> np.ndarray:
-        return self.flag(m, ~np.isfinite(K).all(axis=(0, 1, 2)), "non-finite policy")
+    def check_costs(self, m: int, gross: np.ndarray) -> np.ndarray:
+        """The rule on the monitored gross costs (R, N); the first call sets the scales."""
+        new = self.flag(m, ~np.isfinite(gross).all(axis=1), "non-finite cost")
+        if self.reference is None:           # a player's own, else the largest player's (PGResult)
+            self.reference = np.where(gross > 0, gross, gross.max(axis=1, keepdims=True))
+        exploded = ((gross > self.factor * self.reference) & (self.reference > 0)).any(axis=1)
+        what = "cost" if self.game.weights_psd else "gross cost"
+        return new | self.flag(m, exploded, f"{what} above {self.factor:g} x initial")
 
-    def check_costs(self, m: int, costs: np.ndarray) -> np.ndarray:
-        """``costs`` of shape (R, N); the first call sets the reference costs."""
-        new = self.flag(m, ~np.isfinite(costs).all(axis=1), "non-finite cost")
-        if self.reference is None:
-            self.reference = costs.copy()
-        exploded = (costs > self.factor * self.reference).any(axis=1)
-        return new | self.flag(m, exploded, f"cost above {self.factor:g} x initial")
+    def track(self, m: int, runs: np.ndarray, spectrum) -> None:
+        """Keep each live run's worst-conditioned covariance estimate for the message, from the
+        ``spectrum`` (a :class:`~lqg.estimators.CovarianceSpectrum`) of the runs ``runs`` in
+        iteration m; a run that diverged at the iterate of these estimates is left out (its
+        estimates are an effect of the divergence, not a cause)."""
+        runs, eig = runs[self.live[runs]], spectrum.eigenvalues[self.live[runs]]
+        flat = (len(runs), eig.shape[1] * eig.shape[2])                # (run, player and t)
+        low = eig[..., 0].reshape(flat)
+        condition = np.where(low > 0, eig[..., -1].reshape(flat) / low, np.inf)
+        worst = condition.argmax(axis=1) if runs.size else np.zeros(0, dtype=int)
+        found = np.stack([condition[np.arange(len(runs)), worst], low[np.arange(len(runs)), worst],
+                          *np.unravel_index(worst, eig.shape[1:3]), np.full(len(runs), m)], axis=1)
+        worse = found[:, 0] > self.worst[runs, 0]
+        self.worst[runs[worse]] = found[worse]
 
-    # -- the two steps of an iteration ----------------------------------------
-    def observe(self, m: int, K: np.ndarray, costs: np.ndarray) -> np.ndarray:
-        """Check the iterate :math:`K^{(m)}` and its exact costs (N, R), record them if due, and
-        return the iterates with the runs that just diverged put back to their last good one."""
-        costs = costs.T
-        new = self.check_policies(m, K) | self.check_costs(m, costs)
-        self.record(m, K, costs, self.live | new)
-        return np.where(new, self.previous, K) if new.any() else K
+    # -- an iteration ------------------------------------------------------------
+    def update(self, m: int, K: np.ndarray, K_next: np.ndarray, *, runs: np.ndarray | None = None,
+               exact: Evaluation | None = None, observed: np.ndarray | None = None,
+               covariances=None) -> np.ndarray:
+        r"""Iteration m: judge, record and return the iterates :math:`K^{(m)}` of every run.
 
-    def advance(self, K: np.ndarray, K_next: np.ndarray) -> np.ndarray:
-        """The next iterates: ``K_next`` for live runs, ``K`` (frozen) for diverged ones."""
-        self.previous = K
-        self.bar.update()
-        return K_next if self.live.all() else np.where(self.live, K_next, K)
-
-    def estimated_step(self, m: int, K: np.ndarray, live: np.ndarray, K_live: np.ndarray | None,
-                       observed: np.ndarray | None, singular: np.ndarray | None,
-                       exact_costs) -> np.ndarray:
-        r"""Algorithm 2's iteration m from its estimated update ``K_live`` of the live runs ``live``.
-
-        The runs' iterates :math:`K^{(m-1)}` are judged by the mean costs the players observed in
-        their episodes, ``observed`` (n_live, N), and by ``singular`` (n_live,), a singular
-        :math:`\widehat\Sigma_t^i`; a run that fails is frozen at :math:`K^{(m-2)}`. Then the new
-        iterates are checked for finiteness and, if m is recorded, their exact costs
-        ``exact_costs(K)`` (N, n) are recorded.
+        ``K``: every run's :math:`K^{(m-1)}` as the previous call returned it (at m = 0, the initial
+        policies); ``K_next``: the algorithm's :math:`K^{(m)}` of the runs ``runs`` (default all;
+        diverged runs stay frozen). Algorithm 1 passes ``exact``, the
+        :class:`~lqg.evaluation.Evaluation` of ``K_next``, whose gross costs judge :math:`K^{(m)}`
+        and whose costs are recorded. Algorithm 2 passes what judges :math:`K^{(m-1)}`, seen in
+        iteration m: ``observed`` (n, N), its players' mean gross costs, and ``covariances``, the
+        spectra of its :math:`\widehat\Sigma_t^i`; a run that fails goes back to :math:`K^{(m-2)}`.
+        Then :math:`K^{(m)}` must be finite; a run diverged at m is frozen at :math:`K^{(m-1)}`.
         """
-        R, N = K.shape[-1], self.game.N
-        K_next = K.copy()
-        if live.size:
-            seen = np.full((R, N), np.nan)
-            seen[live] = observed
+        if runs is None:
+            new = K_next if self.live.all() else np.where(self.live[:, None, None, None], K_next, K)
+        else:
+            new = K.copy()
+            new[runs] = K_next
+            seen = np.full((K.shape[0], self.game.N), np.nan)
+            seen[runs] = observed
+            singular = np.zeros(K.shape[0], dtype=bool)
+            singular[runs] = covariances.singular.any(axis=(1, 2))
             failed = self.check_costs(m - 1, seen)
-            where = np.zeros(R, dtype=bool)
-            where[live] = singular
-            failed |= self.flag(m - 1, where, "singular covariance estimate")
-            K_next[..., live] = K_live
-            K_next[..., failed] = self.previous[..., failed]
-        self.previous, K = K, K_next
-        failed = self.check_policies(m, K)
-        if self.due(m):
-            include = self.live | failed
-            costs = np.full((R, N), np.nan)
-            costs[include] = exact_costs(K[..., include]).T
-            self.record(m, K, costs, include)
-        K[..., failed] = self.previous[..., failed]
-        self.bar.update()
-        return K
+            failed |= self.flag(m - 1, singular, "singular covariance estimate")
+            self.track(m, runs, covariances)
+            new[failed] = self.previous[failed]
+        self.previous = K
+        failed = self.flag(m, ~np.isfinite(new).all(axis=(1, 2, 3)), "non-finite policy")
+        if exact is not None:
+            failed |= self.check_costs(m, exact.gross_costs)
+        if self._next < len(self.iterations) and self.iterations[self._next] == m:
+            self.record(new, exact, self.live | failed)
+        if failed.any():
+            new = np.where(failed[:, None, None, None], K, new)
+        if m:
+            self.bar.update()
+        return new
 
-    def record(self, m: int, K: np.ndarray, costs: np.ndarray, include: np.ndarray) -> None:
-        """Store ``costs`` (R, N) and the iterate ``K`` for the runs in ``include``, if m is recorded."""
-        if self._next >= len(self.iterations) or self.iterations[self._next] != m:
-            return
-        j = self._next
-        self.costs[j, include] = costs[include]
+    def record(self, K: np.ndarray, exact: Evaluation | None, include: np.ndarray) -> None:
+        """Store the exact costs and the iterates ``K`` of the runs ``include`` at the next record."""
+        j, include = self._next, slice(None) if include.all() else include   # a slice: no copies
+        if exact is not None:
+            self.costs[j, include] = exact.costs[include]
+        elif np.any(include):
+            self.costs[j, include] = Evaluation(self.game, K[include]).costs
         if self.policies is not None:
-            self.policies[j, include] = np.moveaxis(K[: len(self.times)], -1, 0)[include]
+            self.policies[j, include] = K[include, : len(self.times)]
         self._next += 1
-
-    def due(self, m: int) -> bool:
-        return self._next < len(self.iterations) and self.iterations[self._next] == m
 
     # -- the result ------------------------------------------------------------
     def message(self) -> str:
@@ -302,9 +361,16 @@ class Recorder:
             first = int(self.diverged_at[~self.live].min())
             text = (f"{self.algorithm}: {diverged} of {n} run(s) diverged (first at iteration {first}; "
                     f"{why}); the others completed {self.M} iterations")
-        if self.nash is None:
-            text += "; the game has no unique Nash equilibrium, so normalized_error is NaN"
-        return text
+        nearly = ~self.live & (self.worst[:, 0] > NEARLY_SINGULAR)
+        if nearly.any():                                  # the cause, when (4.2) inverted it
+            b = int(np.flatnonzero(nearly)[np.argmax(self.worst[nearly, 0])])
+            condition, smallest, player, t, m = self.worst[b]
+            text += (f"; {int(nearly.sum())} of them inverted a nearly singular covariance estimate "
+                     f"Sigma_hat_t^i (condition number above {NEARLY_SINGULAR:.0e}) in (4.2) before "
+                     f"diverging, the worst in run {b}: smallest eigenvalue {smallest:.3g} "
+                     f"(condition number {condition:.3g}) at t={t:.0f}, player {player:.0f}, "
+                     f"iteration {m:.0f}")
+        return text + self.notes
 
     def result(self, K_final: np.ndarray) -> PGResult:
         """Assemble the :class:`PGResult`, with the run axis back to the batch shape."""
@@ -312,15 +378,13 @@ class Recorder:
         game, batch = self.game, self.batch
         n = len(self.iterations)
         costs = self.costs.reshape((n,) + batch + (game.N,))
-        if self.nash is not None:
-            normalized = (costs - self.nash.costs) / self.nash.costs
-        else:
-            normalized = np.full_like(costs, np.nan)
+        normalized = (np.full_like(costs, np.nan) if self.nash is None
+                      else (costs - self.nash.costs) / self.error_scale)
         policies = None
         if self.policies is not None:
             stacked = self.policies.reshape((n,) + batch + self.policies.shape[2:])
             policies = tuple(stacked[..., s, :] for s in game.slices)
-        K = kernel.batch_first(K_final, batch)
+        K = K_final.reshape(batch + K_final.shape[1:])
         return PGResult(
             K=tuple(np.ascontiguousarray(K[..., s, :]) for s in game.slices),
             costs=costs, normalized_error=normalized, iterations=self.iterations,
@@ -328,4 +392,5 @@ class Recorder:
             diverged=(self.diverged_at >= 0).reshape(batch),
             diverged_at=self.diverged_at.reshape(batch),
             nit=self.M, nash=self.nash, message=self.message(), game=game,
+            normalization=self.normalization,
         )

@@ -10,19 +10,19 @@ the docstrings of :mod:`lqg.episodes` and :mod:`lqg.estimators` quote the senten
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import _checks as check
-from . import _kernel as kernel
 from . import _streams as streams
 from ._checks import LQGameError
-from .episodes import design, observe
+from .episodes import EpisodeDesign, design, play
 from .equilibrium import NashSolution
-from .estimators import SMOOTHINGS, directions
+from .estimators import SMOOTHINGS, CovarianceSpectrum, natural_gradient_estimate
 from .runs import DIVERGENCE_FACTOR, PGResult, Recorder
 
-__all__ = ["model_free_natural_policy_gradient", "model_free_variants", "VARIANT_OPTIONS"]
+__all__ = ["model_free_natural_policy_gradient"]
 
 
 def model_free_natural_policy_gradient(
@@ -32,8 +32,8 @@ def model_free_natural_policy_gradient(
         initial_states: str = "shared", noise: str = "fresh", updates: str = "simultaneous",
         estimator: str = "one-point", exploration=0.0, record_every: int = 1,
         record_policies: str = "t0", divergence_factor: float = DIVERGENCE_FACTOR,
-        nash: NashSolution | None = None, progress: bool | None = None,
-        prefetch: bool = True) -> PGResult:
+        nash: NashSolution | None = None, require_equilibrium: bool = True,
+        progress: bool | None = None, prefetch: bool = True) -> PGResult:
     r"""Algorithm 2: the natural policy gradient method with unknown parameters.
 
     At each iteration :math:`m = 1, \dots, M`, every player i, for each of L trajectories and each
@@ -98,7 +98,7 @@ def model_free_natural_policy_gradient(
         Beyond the paper: each agent j adds :math:`\sigma_j\varepsilon` to its action in every
         episode; at 0 the run is the paper's algorithm, bit for bit
         (:func:`~lqg.episodes.game_with_exploration`).
-    record_every, record_policies, divergence_factor, nash, progress
+    record_every, record_policies, divergence_factor, nash, require_equilibrium, progress
         As in :func:`~lqg.known_parameters.natural_policy_gradient`.
     prefetch : bool, default True
         Draw the next iteration's random numbers on a second thread while this iteration's
@@ -114,172 +114,102 @@ def model_free_natural_policy_gradient(
         (a ``ValueError``) naming the argument: as for Algorithm 1, and ``trajectories`` not a
         positive integer, ``radius`` not positive or of the wrong length, a bad ``seed``, an unknown
         option, a negative ``exploration``, ``prefetch`` not a bool.
+    NotAnEquilibriumError
+        As for Algorithm 1: with ``require_equilibrium``, a game (or ``nash``) whose solution of
+        (2.4) fails a player's second-order condition, named with t.
 
     Notes
     -----
     *Divergence.* Run b is diverged at m when :math:`K^{(m)}` is not finite, when the mean of some
-    player's observed costs at :math:`K^{(m)}` (over its episodes of the next iteration) is not
-    finite or exceeds ``divergence_factor`` times the same mean at :math:`K^{(0)}`, or when some
-    :math:`\widehat\Sigma_t^i` at :math:`K^{(m)}` is numerically singular (smallest eigenvalue at
-    most d machine epsilons of the largest; e.g. W = 0 with a degenerate initial state). The run is
-    then frozen at :math:`K^{(m-1)}` as in Algorithm 1 and stops drawing random numbers; the others
-    carry on. The final iterate :math:`K^{(M)}` is only checked for finiteness.
+    player's observed gross costs at :math:`K^{(m)}` (over its episodes of the next iteration) is
+    not finite or exceeds ``divergence_factor`` times its scale, the same mean at :math:`K^{(0)}`
+    when that is positive (:class:`~lqg.runs.PGResult` states the rule in full; the gross cost is
+    the observed cost itself on games with positive semi-definite weights, such as the paper's,
+    and is computed from the same episodes with every weight replaced by its matrix absolute
+    value otherwise), or when some :math:`\widehat\Sigma_t^i` at :math:`K^{(m)}` is numerically
+    singular (smallest eigenvalue at most d machine epsilons of the largest; e.g. W = 0 with a
+    degenerate initial state). The run is then frozen at :math:`K^{(m-1)}` as in Algorithm 1 and
+    stops drawing random numbers; the others carry on. The final iterate :math:`K^{(M)}` is only
+    checked for finiteness. When a diverged run's estimates :math:`\widehat\Sigma_t^i` had a
+    condition number above :data:`~lqg.runs.NEARLY_SINGULAR` (:math:`10^8`: inverting one in
+    (4.2) amplifies its error by more), the message names the cause: the smallest eigenvalue, the
+    player, t and the iteration of the worst of them.
     """
-    options = dict(trajectory_cost=trajectory_cost, terminal_cost=terminal_cost,
-                   smoothing=smoothing, perturbation=perturbation, covariance=covariance,
-                   initial_states=initial_states, noise=noise, updates=updates,
-                   estimator=estimator, exploration=exploration)
-    return model_free_variants(game, K0, eta, iterations, [options], trajectories=trajectories,
-                               radius=radius, seed=seed, record_every=record_every,
-                               record_policies=record_policies, divergence_factor=divergence_factor,
-                               nash=nash, progress=progress, prefetch=prefetch)[0]
-
-
-#: the keywords of :func:`model_free_natural_policy_gradient` a variant may set
-VARIANT_OPTIONS = ("trajectory_cost", "terminal_cost", "smoothing", "perturbation", "covariance",
-                   "initial_states", "noise", "updates", "estimator", "exploration")
-
-
-def model_free_variants(game, K0, eta, iterations: int, variants: Sequence[dict], *,
-                        trajectories: int, radius, seed, record_every: int = 1,
-                        record_policies: str = "t0", divergence_factor: float = DIVERGENCE_FACTOR,
-                        nash: NashSolution | None = None, progress: bool | None = None,
-                        prefetch: bool = True) -> list:
-    r"""Several variants of Algorithm 2 from the same initial policies, on common random numbers.
-
-    Each variant is a dict of keywords of :func:`model_free_natural_policy_gradient` (those in
-    ``VARIANT_OPTIONS``, e.g. ``{"trajectory_cost": "after-step"}``; ``{}`` is the paper's
-    algorithm). The variants advance together, iteration by iteration, and every iteration's random
-    numbers are drawn once and played by each: so variant v's result is exactly, bit for bit, what
-    ``model_free_natural_policy_gradient(game, K0, ..., **variants[v])`` returns with the same
-    ``seed``, and two variants are compared on the same perturbations, initial states and noise
-    (common random numbers). The variants must draw the same random numbers: the options
-    ``perturbation``, ``initial_states``, ``noise`` and ``covariance="unperturbed"`` change what is
-    drawn, so variants that differ in them are refused (run them separately).
-
-    Returns
-    -------
-    list of PGResult, one per variant, in order.
-
-    Raises
-    ------
-    LQGameError
-        As :func:`model_free_natural_policy_gradient`, naming the variant; an unknown key; two
-        variants that draw different random numbers.
-    """
-    if isinstance(variants, dict) or not isinstance(variants, Sequence) or not variants:
-        raise LQGameError("variants must be a non-empty list of dicts of options of Algorithm 2; "
-                          f"got {type(variants).__name__}")
-    runs = []
-    for v, options in enumerate(variants):
-        try:
-            runs.append(_Variant(game, K0, eta, iterations, v, options, trajectories=trajectories,
-                                 radius=radius, record_every=record_every,
-                                 record_policies=record_policies,
-                                 divergence_factor=divergence_factor, nash=nash, progress=progress))
-        except LQGameError as error:
-            if len(variants) == 1:
-                raise
-            raise LQGameError(f"variants[{v}]: {error}") from None
-    layout = runs[0].plan.layout(runs[0].game)
-    for v, other in enumerate(runs[1:], start=1):
-        if not streams.same_layout(layout, other.plan.layout(other.game)):
-            raise LQGameError(f"variants[{v}] draws other random numbers than variants[0] (its "
-                              "perturbation, initial_states, noise or covariance='unperturbed' "
-                              "differ); run it separately")
-    game, M = runs[0].game, runs[0].run.M
-    prefetch = check.flag(prefetch, "prefetch")
-    c = kernel.coefficients(game)
-    exact = lambda K: kernel.costs(c, kernel.value_matrices(c, K, kernel.closed_loop(c, K)))  # noqa: E731
-    draws = streams.DrawSource(game.x0, check.run_generators(seed, runs[0].run.K0.shape[-1]),
-                               layout, prefetch)
+    run = Recorder(game, K0, eta, iterations, record_every=record_every,
+                   record_policies=record_policies, divergence_factor=divergence_factor,
+                   nash=nash, require_equilibrium=require_equilibrium, progress=progress,
+                   algorithm="Algorithm 2")
+    game = run.game
+    rule = settings(game, trajectories, radius, trajectory_cost=trajectory_cost,
+                    terminal_cost=terminal_cost, smoothing=smoothing, perturbation=perturbation,
+                    covariance=covariance, initial_states=initial_states, noise=noise,
+                    updates=updates, estimator=estimator, exploration=exploration)
+    draws = streams.DrawSource(game.x0, check.run_generators(seed, run.K0.shape[0]),
+                               rule.design.layout(game), check.flag(prefetch, "prefetch"))
+    works = (streams.Workspace(), streams.Workspace())
+    K = run.update(0, run.K0, run.K0)                                   # C^i(K^(0)) recorded
     try:
         with np.errstate(all="ignore"):
-            for variant in runs:
-                variant.start(exact)
-            for m in range(1, M + 1):
-                lives = [np.flatnonzero(variant.run.live) for variant in runs]
-                union = np.unique(np.concatenate(lives))
-                current = draws.take(union, more=m < M) if union.size else None
-                for variant, live in zip(runs, lives):
-                    mine = current if live.size == union.size else current.rows(
-                        np.searchsorted(union, live))
-                    variant.step(m, live, mine, exact)
+            for m in range(1, run.M + 1):                               # Algorithm 2, lines 2-14
+                live = np.flatnonzero(run.live)                         # diverged runs stop
+                if not live.size:
+                    break
+                step = natural_gradient_step(game, K[live], draws.take(live, more=m < run.M),
+                                             rule, run.eta_of(live), works)      # lines 3-13
+                K = run.update(m, K, step.K, runs=live, observed=step.observed,
+                               covariances=step.spectrum)
     finally:
         draws.close()
-    return [variant.run.result(variant.K) for variant in runs]
+    return run.result(K)
 
 
-class _Variant:
-    """One variant of Algorithm 2 in a lockstep batch: its recorder, design and iterates."""
+@dataclass(frozen=True)
+class Settings:
+    """The validated choices of Algorithm 2 that the text leaves open (see its keywords)."""
 
-    def __init__(self, game, K0, eta, iterations, v: int, options: dict, *, trajectories,
-                 radius, record_every, record_policies, divergence_factor, nash, progress):
-        if not isinstance(options, dict):
-            raise LQGameError(f"variants[{v}] must be a dict of options; got {type(options).__name__}")
-        unknown = sorted(set(options) - set(VARIANT_OPTIONS))
-        if unknown:
-            raise LQGameError(f"variants[{v}] has unknown option(s) {unknown}; the options are "
-                              f"{list(VARIANT_OPTIONS)}")
-        options = dict(options)
-        smoothing = options.pop("smoothing", "D/r^2")
-        updates = options.pop("updates", "simultaneous")
-        self.run = Recorder(game, K0, eta, iterations, record_every=record_every,
-                            record_policies=record_policies, divergence_factor=divergence_factor,
-                            nash=nash, progress=progress if v == 0 else False,
-                            algorithm="Algorithm 2")
-        self.game = self.run.game
-        self.plan = design(self.game, trajectories, radius, **options)
-        self.smoothing = check.choice(smoothing, SMOOTHINGS, "smoothing")
-        self.sequential = check.choice(updates, ("simultaneous", "sequential"), "updates") == "sequential"
-        if self.sequential and self.plan.covariance == "pooled":
-            raise LQGameError("covariance='pooled' needs every player's episodes at once; it cannot "
-                              "be combined with updates='sequential'")
-        self.works = (streams.Workspace(), streams.Workspace())
-        self.K = self.run.K0
-
-    def start(self, exact) -> None:
-        self.run.record(0, self.K, exact(self.K).T, self.run.live)
-
-    def step(self, m: int, live: np.ndarray, draws, exact) -> None:
-        """Iteration m (lines 3-13) for the live runs ``live``, from their ``draws``."""
-        K_live, observed, singular = None, None, None
-        if live.size:
-            run = self.run
-            eta_live = run.eta if run.eta.shape[-1] == 1 else run.eta[..., live]
-            step = _sequential if self.sequential else _simultaneous
-            K_live, observed, singular = step(self.game, self.K[..., live], draws, self.plan,
-                                              eta_live, self.smoothing, self.works)
-        self.K = self.run.estimated_step(m, self.K, live, K_live, observed, singular, exact)
+    design: EpisodeDesign        # how the episodes of lines 3-11 are played and observed
+    smoothing: str               # the factor of eq. (4.1)
+    sequential: bool             # players update one after the other (beyond the paper)
 
 
-def _simultaneous(game, K, draws, plan, eta, smoothing, works):
-    """Lines 3-13 for every player at once, from the iterates :math:`K^{(m-1)}` (batch-last)."""
-    Ks = np.ascontiguousarray(np.moveaxis(K, -1, 0))
-    costs, minus, states, moments = observe(game, Ks, draws, plan, works=works)      # lines 3-11
-    found, singular = directions(costs, minus, draws.U, states, moments, plan.radius,  # line 12
-                                 plan.covariance, smoothing)
-    step = np.moveaxis(np.concatenate(found, axis=-2), 0, -1)
-    return K - eta * step, _observed(costs, minus), singular.any(axis=(1, 2))          # line 13
+def settings(game, trajectories, radius, *, smoothing: str = "D/r^2",
+             updates: str = "simultaneous", **episode_options) -> Settings:
+    """Validate the options of Algorithm 2, each named in its message."""
+    plan = design(game, trajectories, radius, **episode_options)
+    smoothing = check.choice(smoothing, SMOOTHINGS, "smoothing")
+    sequential = check.choice(updates, ("simultaneous", "sequential"), "updates") == "sequential"
+    if sequential and plan.covariance == "pooled":
+        raise LQGameError("covariance='pooled' needs every player's episodes at once; it cannot "
+                          "be combined with updates='sequential'")
+    return Settings(plan, smoothing, sequential)
 
 
-def _sequential(game, K, draws, plan, eta, smoothing, works):
-    """Lines 3-13 player after player: player i plays at the policy its predecessors updated."""
+@dataclass(frozen=True)
+class Step:
+    """One iteration of Algorithm 2 for a batch of runs (:func:`natural_gradient_step`)."""
+
+    K: np.ndarray                     # (runs, T, sum k, d): the iterates K^(m)
+    observed: np.ndarray              # (runs, N): each player's mean gross cost at K^(m-1)
+    spectrum: CovarianceSpectrum      # of the estimates Sigma_hat_t^i at K^(m-1)
+
+
+def natural_gradient_step(game, K: np.ndarray, draws: streams.Draws, rule: Settings,
+                          eta: np.ndarray, works=(None, None)) -> Step:
+    r"""Lines 3-13 of Algorithm 2 at the iterates :math:`K^{(m-1)}` of a batch of runs, stacked
+    ``(runs, T, sum(k), d)``, from the iteration's random numbers ``draws``; ``eta`` laid out like
+    ``K``. Every player plays and steps at once (the paper), or, with ``updates="sequential"``,
+    one after the other at the policy its predecessors updated."""
     K = K.copy()
-    observed, singular = [], []
-    for i, rows in enumerate(game.slices):
-        Ks = np.ascontiguousarray(np.moveaxis(K, -1, 0))
-        mine = draws.players([i])
-        costs, minus, states, moments = observe(game, Ks, mine, plan, players=[i], works=works)
-        found, bad = directions(costs, minus, mine.U, states, moments, plan.radius[[i]],
-                                plan.covariance, smoothing)
-        K[:, rows] -= eta[:, rows] * np.moveaxis(found[0], 0, -1)
-        observed.append(_observed(costs, minus))
-        singular.append(bad.any(axis=(1, 2)))
-    return K, np.concatenate(observed, axis=1), np.any(singular, axis=0)
-
-
-def _observed(costs: np.ndarray, minus: np.ndarray | None) -> np.ndarray:
-    """Each player's mean observed cost over its episodes, (runs, N)."""
-    mean = costs.mean(axis=(2, 3))
-    return mean if minus is None else 0.5 * (mean + minus.mean(axis=(2, 3)))
+    observed, spectra = [], []
+    for players in ([[i] for i in range(game.N)] if rule.sequential else [None]):
+        rows = slice(None) if players is None else game.slices[players[0]]
+        radius = rule.design.radius if players is None else rule.design.radius[players]
+        episodes = play(game, K, draws, rule.design, players, works)           # lines 3-11
+        direction, spectrum = natural_gradient_estimate(                      # line 12, eq. (4.1)
+            episodes, radius, smoothing=rule.smoothing, full_output=True)
+        K[:, :, rows] -= eta[:, :, rows] * np.concatenate(direction, axis=-2)   # line 13, (4.2)
+        observed.append(episodes.gross)
+        spectra.append(spectrum)
+    return Step(K, np.concatenate(observed, axis=1), CovarianceSpectrum(
+        *(np.concatenate([getattr(found, name) for found in spectra], axis=1)
+          for name in ("eigenvalues", "singular"))))

@@ -86,7 +86,7 @@ def test_the_finite_horizon_saddles_are_those_of_phi_t(saddle):
     summary = saddles.census_summary(census)
     assert summary["vanilla_saddles"] == int((census["vanilla_saddle"] & census["solved"]).sum())
     assert summary["phi_saddles"] == int(census["phi_saddle"].sum()) >= summary["finite_natural_saddles"]
-    assert 0 <= summary["finite_vanilla_noise_removes"] <= 1
+    assert 0 <= summary["finite_vanilla_noise_removes"].value <= 1
 
 
 def test_gradient_play_leaves_a_saddle_equilibrium(saddle):
@@ -108,8 +108,8 @@ def test_outcomes_classify_runs():
     play = cx.stationary_gradient_play(game, starts, 0.1, 200, nash=star)
     found = cx.outcomes(play, tol=0.005)
     assert play.diverged.tolist() == [False, False, True]
-    assert found["diverged"] == pytest.approx(1 / 3) and found["converged"] >= 1 / 3
-    assert sum(found.values()) == pytest.approx(1.0)
+    assert (found["diverged"].k, found["diverged"].n) == (1, 3) and found["converged"].k >= 1
+    assert sum(p.k for p in found.values()) == 3
     with pytest.raises(lqg.LQGameError, match="result must be a StationaryPlay or a PGResult"):
         cx.outcomes("runs", tol=0.1)
 

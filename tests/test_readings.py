@@ -19,7 +19,8 @@ import lqg
 from lqg import paper
 from lqg.episodes import perturbed_episodes
 from lqg.estimators import natural_gradient_estimate, zeroth_order_gradient
-from lqg.unknown_parameters import model_free_natural_policy_gradient, model_free_variants
+from lqg.unknown_parameters import model_free_natural_policy_gradient
+from lqg.variants import model_free_variants
 
 from conftest import random_game, random_policy
 

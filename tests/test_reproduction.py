@@ -15,9 +15,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import lqg
+from lqg.experiments.measures import NOT_MEASURED, Proportion
 from lqg.reproduction import Claim, Run, catalog, fill, report, study
 from lqg.reproduction.claims import evaluate, plain
 from lqg.reproduction.parameters import check_values, read_parameters
+from lqg.reproduction.rules import Condition, above, at_least, below, holds
 
 matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,21 +96,32 @@ def test_parameter_lines_must_be_literals(tmp_path, line, message):
 
 
 def test_fill_formats_values_and_lists_and_leaves_latex_alone():
-    values = dict(x=0.12345, xs=[0.5, 1.0], n=3, e=1.6)
+    values = dict(x=0.12345, xs=[0.5, 1.0], n=3, e=1.6, p=Proportion(14, 16))
     assert fill("{x:.2f}", values) == "0.12"
     assert fill("{xs:.0%|/} of {n}", values) == "50%/100% of 3"
+    assert fill("{p} and {p:k}", values) == "14/16 (63-97 %) and 14/16"
     assert fill(r"$\eta_{\max}$ and $N^{{e:.1f}}$ and {missing}", values) == \
         r"$\eta_{\max}$ and $N^{1.6}$ and {missing}"
 
 
 def test_verdicts_follow_the_rules():
-    claims = [Claim("a", "§1", "x is small", "x = {x:g}", reproduced="x < 1", partly="x < 2"),
-              Claim("b", "§1", "y holds", "y = {y}", reproduced="y"),
-              Claim("c", "§1", "z", "z", reproduced="max(zs) > 1", partly="True")]
-    verdicts = evaluate(claims, dict(x=1.5, y=True, zs=[0.1, 0.2]))
-    assert [v.verdict for v in verdicts] == ["partly", "reproduced", "partly"]
-    assert verdicts[0].measured == "x = 1.5"
-    with pytest.raises(ValueError, match="claim 'a': cannot evaluate rule"):
+    claims = [Claim("a", "§1", "x is small", "x = {x:g}", reproduced=below("x", 1),
+                    partly=below("x", 2)),
+              Claim("b", "§1", "y holds", "y = {y}", reproduced=holds("y")),
+              Claim("c", "§1", "most runs", "{p}", reproduced=at_least("p", 0.8),
+                    partly=at_least("p", 0.1))]
+    verdicts = evaluate(claims, dict(x=1.5, y=True, p=Proportion(40, 40)))
+    assert [v.verdict for v in verdicts] == ["partly", "reproduced", "reproduced"]
+    assert verdicts[0].measured == "x = 1.5" and "x < 2" in verdicts[0].rule
+    # 14 of 16 runs: the interval (63-97 %) straddles 80 %: borderline between the two verdicts
+    borderline = evaluate(claims[2:], dict(p=Proportion(14, 16)))[0]
+    assert borderline.verdict == "borderline"
+    assert borderline.candidates == ("reproduced", "partly")
+    assert borderline.label == "borderline (reproduced or partly)"
+    assert evaluate(claims[2:], dict(p=Proportion(0, 40)))[0].verdict == "not reproduced"
+    # a setting the parameters did not run gets no verdict
+    assert evaluate(claims[2:], dict(p=NOT_MEASURED))[0].verdict == "not measured"
+    with pytest.raises(ValueError, match="claim 'a': the rule reads 'x'"):
         evaluate(claims[:1], dict(y=True))
 
 
@@ -124,9 +138,10 @@ def test_catalog_claims_are_well_formed():
     assert len(keys) == len(set(keys)), "claim keys must be unique across the book"
     for claims in lists:
         for c in claims:
-            for rule in (c.reproduced, c.partly):
-                compile(rule, c.key, "eval")          # a syntax error would only show at run time
-            assert c.where and c.paper and c.measured and c.section
+            assert isinstance(c.reproduced, Condition) and isinstance(c.partly, Condition)
+            assert c.where and c.paper and c.measured and c.section and c.rule()
+            # the rule states its thresholds in words, and says how it changed, if it did
+            assert "reproduced if" in c.rule() and c.rule_change
 
 
 def _headings(path):
@@ -175,11 +190,12 @@ def test_heading_anchor_is_mysts_slug():
         assert report.heading_anchor(heading) == myst.default_slugify(text)
 
 
-def test_run_records_provenance_and_asserts_what_was_found(tmp_path, capsys):
+def test_run_records_provenance_and_results(tmp_path, capsys):
     path = notebook(tmp_path / "demo.ipynb", "x: float = 0.5  # a value (positive)\n"
                     "seed: int = 1  # root seed (a seed)\n"
                     "output_dir: str = ''  # where (a path)")
-    claims = [Claim("small", "§1", "x is small", "x = {x:g}, y = {y:g}", reproduced="y < 1")]
+    claims = [Claim("small", "§1", "x is small", "x = {x:g}, y = {y}",
+                    reproduced=at_least("y", 0.8), partly=at_least("y", 0.1))]
     values = dict(x=0.5, seed=1, output_dir=str(tmp_path / "out"))
     run = Run("demo", values, notebook=path)
     assert run.at_paper_settings and run.folder == tmp_path / "out"
@@ -188,20 +204,22 @@ def test_run_records_provenance_and_asserts_what_was_found(tmp_path, capsys):
     meta = Image.open(run.folder / "picture.png").text
     stamp = json.loads(meta["Description"])
     assert stamp["parameters"]["x"] == 0.5 and stamp["seeds"] == {"seed": 1}
-    run.conclude(claims, dict(y=0.2), found={"small": "reproduced"})
+    run.conclude(claims, dict(y=Proportion(20, 20)))
     saved = json.loads((run.folder / "results.json").read_text())
     provenance = saved["provenance"]
     for key in ("lqg", "git_commit", "code", "numpy", "scipy", "matplotlib", "parameters", "seeds",
                 "date", "wall_time_s"):
         assert key in provenance
     assert saved["claims"][0]["verdict"] == "reproduced" and saved["figures"] == ["picture"]
-    with pytest.raises(AssertionError, match="verdicts changed"):
-        run.conclude(claims, dict(y=2.0), found={"small": "reproduced"})
-    # away from the paper's settings the verdicts are reported, not asserted
+    assert saved["measured"]["y"] == {"k": 20, "n": 20}
+    assert "[REPRODUCED] small" in capsys.readouterr().out
+    # away from the paper's settings the results are not compared with the reference
     other = Run("demo", dict(values, x=0.7), notebook=path)
     assert not other.at_paper_settings
-    other.conclude(claims, dict(y=2.0), found={"small": "reproduced"})
-    assert "not asserted" in capsys.readouterr().out
+    other.conclude(claims, dict(y=Proportion(1, 20)))
+    assert "do not compare" in capsys.readouterr().out
+    with pytest.raises(lqg.LQGameError, match="output_dir = .* is not a writable folder"):
+        Run("demo", dict(values, output_dir="/proc/no-such-folder"), notebook=path)
 
 
 def test_code_fingerprint_changes_with_the_source(tmp_path):
@@ -223,15 +241,21 @@ def test_code_fingerprint_changes_with_the_source(tmp_path):
 
 
 def test_readings_table_best_reading_and_found():
-    claims = [Claim("c1", "§5", "p", "{a}", reproduced="a > 1", partly="a > 0"),
-              Claim("c2", "§5", "q", "{b}", reproduced="b", headline="{b}")]
+    claims = [Claim("c1", "§5", "p", "{a}", reproduced=above("a", 1), partly=above("a", 0)),
+              Claim("c2", "§5", "q", "{b}", reproduced=holds("b"), headline="{b}")]
     table = study.verdict_table(claims, {"literal": dict(a=0.5, b=False),
-                                         "other": dict(a=2.0, b=True)})
-    assert study.best_reading(table) == "other"
-    assert study.found_by_claim(table) == {"c1": {"reproduced": ["other"], "partly": ["literal"]},
-                                           "c2": {"reproduced": ["other"], "partly": []}}
-    markdown = study.markdown_table(table, {"literal": "as printed"})
+                                         "other": dict(a=2.0, b=True),
+                                         "check": dict(a=3.0, b=True)})
+    kinds = {"literal": "as printed", "other": "reading", "check": "sensitivity check"}
+    # a sensitivity check is never the best reading, however much it reproduces
+    assert study.best_reading(table, kinds) == ("other", 2)
+    found = study.found_by_claim(table, kinds)
+    assert found["c1"]["readings_reproduced"] == ["other"]
+    assert found["c1"]["readings_partly"] == ["literal"]
+    assert found["c1"]["checks_reproduced"] == ["check"]
+    markdown = study.markdown_table(table, {"literal": "as printed"}, kinds)
     assert "✔" in markdown and "verdict-reproduced" in markdown and "| as printed |" in markdown
+    assert "(check)" in markdown
 
 
 def test_report_renders_verdicts_links_and_math_safely(tmp_path):
@@ -241,7 +265,8 @@ def test_report_renders_verdicts_links_and_math_safely(tmp_path):
                            "wall_time_s": 5.0},
             "claims": [{"key": "k", "where": "§5.2, Fig. 7", "paper": r"$\|K\|$ is small",
                         "measured": "a | b", "verdict": "partly", "section": "Figure 7",
-                        "figure": "7", "headline": ""}],
+                        "figure": "7", "headline": "", "rule": "reproduced if a", "candidates": [],
+                        "rule_change": "", "note": ""}],
             "figures": [], "measured": {}, "parameters": {}}
     (tmp_path / "06_section_5_2_noise").mkdir()
     (tmp_path / "06_section_5_2_noise" / "results.json").write_text(json.dumps(data))

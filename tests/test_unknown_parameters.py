@@ -424,6 +424,10 @@ def test_natural_gradient_estimate_is_the_direction_of_eq_4_2(estimator, covaria
         expected = grad @ np.linalg.inv(S[:, i])
         np.testing.assert_allclose(directions[i], expected, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(result.K[i], K[i] - eta[i] * expected, rtol=1e-10, atol=1e-12)
+    again, spectrum = natural_gradient_estimate(out, r, covariance=covariance, full_output=True)
+    assert all(np.array_equal(a, b) for a, b in zip(again, directions))
+    np.testing.assert_allclose(spectrum.eigenvalues, np.linalg.eigvalsh(S), rtol=1e-10)
+    assert not spectrum.singular.any()
 
 
 @pytest.mark.parametrize("options", [dict(estimator="two-point"), dict(exploration=0.3),

@@ -1,12 +1,12 @@
-"""Helpers the Section 3 diagnostics share: spectral quantities and batch-first evaluation."""
+"""Helpers the Section 3 diagnostics share: spectral quantities and the covariance bounds."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .. import _checks as check
-from .. import _kernel as kernel
 from .._checks import LQGameError
+from ..evaluation import Evaluation
 
 
 def singular_values(M: np.ndarray) -> np.ndarray:
@@ -51,23 +51,6 @@ def require_assumption_2_1(game, what: str) -> None:
                                   f"{check.where(name, i, t)} has smallest eigenvalue {eig[t]:.3g}")
 
 
-def evaluate(game, Ks: np.ndarray, *, gradient: bool = False, covariances: bool = False) -> dict:
-    """Closed loops, value matrices, costs and (optionally) natural gradients and covariances of
-    stacked policies ``Ks`` of shape ``(*batch, T, sum k, d)``, each batch-first again."""
-    c = kernel.coefficients(game)
-    batch = Ks.shape[:-3]
-    K = kernel.batch_last(Ks)
-    closed = kernel.closed_loop(c, K)
-    P, products = kernel.value_matrices(c, K, closed, keep_products=True)
-    out = dict(closed=kernel.batch_first(closed, batch), P=kernel.batch_first(P, batch),
-               costs=kernel.batch_first(kernel.costs(c, P), batch))
-    if gradient:
-        out["natural"] = kernel.batch_first(kernel.natural_gradient(c, K, products), batch)
-    if covariances:
-        out["S"] = kernel.batch_first(kernel.state_covariances(c, closed), batch)
-    return out
-
-
 # ---------------------------------------------------------------------------
 # sigma_X, eq. (3.1) and Lemma 3.1; ||Sigma_K*||, eq. (3.4)
 
@@ -107,11 +90,11 @@ def sigma_x_of_policy(game, K, t_max: int | None = None) -> np.ndarray:
     if not check.is_integer(t_max) or not 0 <= t_max <= game.T:
         raise LQGameError(f"t_max must be an integer in [0, T] = [0, {game.T}]; got {t_max!r}")
     with np.errstate(all="ignore"):
-        S = evaluate(game, check.policy(game, K), covariances=True)["S"]
+        S = Evaluation(game, check.policy(game, K)).state_covariances
     return sigma_min(S[..., : t_max + 1, :, :]).min(axis=-1)
 
 
 def sigma_k_star(game, nash) -> float:
     r""":math:`\|\Sigma_{K^*}\|`, the spectral norm of :math:`\sum_{t=0}^T \Sigma_t^{K^*}`, eq. (3.4)."""
-    S = evaluate(game, np.concatenate(nash.K, axis=-2), covariances=True)["S"]
+    S = Evaluation(game, np.concatenate(nash.K, axis=-2)).state_covariances
     return float(norm2(S.sum(axis=0)))

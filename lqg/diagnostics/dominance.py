@@ -9,9 +9,8 @@ import numpy as np
 
 from .. import _checks as check
 from ..equilibrium import NashSolution, solve_nash
-from ..evaluation import cost
+from ..evaluation import Evaluation, cost
 from ._common import (
-    evaluate,
     norm2,
     ratio,
     require_assumption_2_1,
@@ -76,8 +75,8 @@ def unilateral_gaps(game, K: Sequence, nash: NashSolution | None = None) -> np.n
     game = check.game(game)
     nash = _nash(game, nash)
     with np.errstate(all="ignore"):
-        found = evaluate(game, _unilateral(game, K, nash))
-        return _own_costs(game, found["costs"]) - nash.costs
+        found = Evaluation(game, _unilateral(game, K, nash))
+        return _own_costs(game, found.costs) - nash.costs
 
 
 def nash_gap(game, K: Sequence, nash: NashSolution | None = None) -> np.ndarray:
@@ -198,12 +197,13 @@ def gradient_dominance(game, K: Sequence, nash: NashSolution | None = None,
     free = sigma_x_lemma_3_1(game)
 
     with np.errstate(all="ignore"):
-        found = evaluate(game, dev, gradient=True, covariances=True)
-        P_all = np.moveaxis(found["P"], -3, -4)                       # (*batch, N dev., N, T+1, d, d)
+        found = Evaluation(game, dev)
+        P_all = np.moveaxis(found.value_matrices, -3, -4)             # (*batch, N dev., N, T+1, d, d)
         P = _own(P_all, N, P_all.ndim - 5)                             # (*batch, N, T+1, d, d)
-        gap = _own_costs(game, found["costs"]) - nash.costs
-        E_all = 0.5 * found["natural"]
-        S = found["S"]                                                  # (*batch, N, T+1, d, d)
+        gap = _own_costs(game, found.costs) - nash.costs
+        E_all = 0.5 * found.natural_gradient
+        gradient = found.policy_gradient                                # eq. (3.16)
+        S = found.state_covariances                                     # (*batch, N, T+1, d, d)
 
         trEE, trEE_G, trGG_G, trGG, improved = [], [], [], [], []
         for i, s in enumerate(game.slices):
@@ -211,7 +211,7 @@ def gradient_dominance(game, K: Sequence, nash: NashSolution | None = None,
             B = game.B[i]
             G = game.R[i] + np.swapaxes(B, -1, -2) @ P[..., i, 1:, :, :] @ B
             normG = norm2(G)
-            grad = 2.0 * E @ S[..., i, :-1, :, :]                       # eq. (3.16)
+            grad = gradient[..., i, :, s, :]                            # (*batch, T, k_i, d)
             ee, gg = np.sum(E * E, axis=(-1, -2)), np.sum(grad * grad, axis=(-1, -2))
             trEE.append(ee)
             trEE_G.append(ee / normG)
@@ -228,7 +228,7 @@ def gradient_dominance(game, K: Sequence, nash: NashSolution | None = None,
             sx_lower = np.full(gap.shape, free)
             sx_upper = sx_lower
         else:
-            S_improved = evaluate(game, np.stack(improved, axis=-4), covariances=True)["S"]
+            S_improved = Evaluation(game, np.stack(improved, axis=-4)).state_covariances
             sx_lower = sigma_min(S_improved[..., :T, :, :]).min(axis=-1)
             sx_upper = sigma_min(S[..., :T, :, :]).min(axis=-1)
 

@@ -25,6 +25,7 @@ from ..estimators import (
 from ..evaluation import natural_gradient, policy_gradient, state_covariances
 from ..unknown_parameters import model_free_natural_policy_gradient
 from .convergence import converged
+from .measures import NOT_MEASURED, Difference, Exceedance, proportion
 
 __all__ = ["copies", "estimates_at", "estimates_grid", "bonferroni", "sample_size_study", "radius_bias",
            "estimator_maps", "direction_errors", "threshold_runs", "lowest_converging",
@@ -206,7 +207,7 @@ def threshold_runs(games: dict, K, variants: dict, *, seeds: int, eta: float, it
                 error = (np.nanmedian(np.where(result.diverged[:, None], np.nan,
                                                np.abs(result.normalized_error[-1])), axis=0)
                          if not result.diverged.all() else np.full(game.N, np.nan))
-            rows.append(dict(sigma2=s2, converged=float(ok.mean()), diverged=float(result.diverged.mean()),
+            rows.append(dict(sigma2=s2, converged=proportion(ok), diverged=proportion(result.diverged),
                              median_error=error,
                              first_divergence=int(result.diverged_at[result.diverged].min())
                              if result.diverged.any() else -1))
@@ -216,7 +217,7 @@ def threshold_runs(games: dict, K, variants: dict, *, seeds: int, eta: float, it
 
 def lowest_converging(rows: list):
     """The smallest sigma^2 from which every larger level has all runs converged (None if none)."""
-    ok = [row["converged"] == 1.0 for row in rows]
+    ok = [row["converged"].k == row["converged"].n for row in rows]
     for j in range(len(rows)):
         if all(ok[j:]):
             return rows[j]["sigma2"]
@@ -261,35 +262,42 @@ def best_step(method, game, starts, step_grid, iterations: int, *, tol: float,
                         record_policies="none")
         reached = result.iterations_to(tol)
         done = reached >= 0
-        candidates.append(dict(eta=step, converged=float(done.mean()),
-                               diverged=float(result.diverged.mean()),
+        candidates.append(dict(eta=step, converged=proportion(done),
+                               diverged=proportion(result.diverged),
                                median_iterations=float(np.median(reached[done])) if done.any()
-                               else np.inf, result=result))
-    best = min(candidates, key=lambda c: (-c["converged"], c["median_iterations"]))
+                               else np.inf, iterations=np.where(done, reached, np.inf),
+                               result=result))
+    best = min(candidates, key=lambda c: (-c["converged"].k, c["median_iterations"]))
     return {**best, "all": [(c["eta"], c["converged"], c["median_iterations"]) for c in candidates]}
 
 
 def estimator_values(threshold: dict, comparison: dict, exploration: dict, *, natural: str,
                      vanilla: str, paper_name: str) -> dict:
-    """The flat values the claims of the gradient estimator notebook read."""
-    pairs = [(comparison[s, natural], comparison[s, vanilla]) for s in sorted({s for s, _ in comparison})]
-    never_worse = all(n["converged"] >= v["converged"] and n["median_iterations"] <= v["median_iterations"]
-                      for n, v in pairs)
-    better = any(n["converged"] > v["converged"] or n["median_iterations"] < v["median_iterations"]
-                 for n, v in pairs)
+    """The measured values the claims of the gradient estimator notebook read: per noise level of
+    the comparison, the probability that a vanilla run needs more iterations than a natural one
+    (a run that never gets there needs infinitely many); per noise level of the threshold runs,
+    how far exploration raises the shares converged and not diverged over the paper's."""
+    levels = sorted({s for s, _ in comparison})
+    pairs = [(comparison[s, natural], comparison[s, vanilla]) for s in levels]
     one = threshold[paper_name]
     explored = [name for name in threshold if name.startswith("exploration")]
-    helps = {name: all(e["converged"] >= o["converged"] for e, o in zip(threshold[name], one))
-             and any(e["converged"] > o["converged"] for e, o in zip(threshold[name], one))
-             for name in explored}
+    rows = threshold[explored[0]] if explored else []
     return dict(
         natural_converged=[n["converged"] for n, _ in pairs],
         vanilla_converged=[v["converged"] for _, v in pairs],
         natural_iterations=[n["median_iterations"] for n, _ in pairs],
         vanilla_iterations=[v["median_iterations"] for _, v in pairs],
-        never_worse=never_worse, somewhere_better=better,
+        vanilla_slower=[Exceedance.of(v["iterations"], n["iterations"]) for n, v in pairs],
         paper_converged=[row["converged"] for row in one],
-        explored_converged=[row["converged"] for row in threshold[explored[0]]] if explored else [],
-        explore_all=bool(explored) and all(helps.values()), explore_any=any(helps.values()),
+        explored_converged=[row["converged"] for row in rows],
+        explore_finds=[Difference(e["converged"], o["converged"]) for e, o in zip(rows, one)]
+        or [NOT_MEASURED],
+        explore_survives=[Difference(_alive(e), _alive(o))
+                          for e, o in zip(rows, one)] or [NOT_MEASURED],
         price=[float(100 * (p - 1)) for level in exploration.values() for p in level["price"]],
         same_nash=all(level["same_nash"] for level in exploration.values()))
+
+
+def _alive(row: dict):
+    d = row["diverged"]
+    return type(d)(d.n - d.k, d.n)

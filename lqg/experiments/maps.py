@@ -20,9 +20,10 @@ from ..runs import PGResult
 from ..sampling import sample_policies_near
 from ..unknown_parameters import model_free_natural_policy_gradient
 from .convergence import converged, final_error
+from .measures import NOT_MEASURED, Difference, Exceedance, Proportion, proportion
 
 __all__ = ["section_5_1_runs", "section_5_2_runs", "recorded_errors", "map_1", "rescued_by_step",
-           "map_2", "below_at", "map_values"]
+           "map_2", "map_values"]
 
 
 def _param(params: Mapping, name: str, default=None):
@@ -198,43 +199,59 @@ def map_2(table, sigma2_values, trajectories) -> dict:
                 diverged_at=np.array(diverged_at, dtype=float))
 
 
-def below_at(table, m: int, tol: float) -> float:
-    """The fraction of rows of :func:`section_5_2_runs` with both players' errors below ``tol``
-    at recorded iteration ``m``."""
-    iterations, errors = recorded_errors(table)
-    j = int(np.flatnonzero(iterations == m)[0])
-    return float(np.mean(np.all(np.abs(errors[j]) < tol, axis=-1)))
+def _cell(table, **where):
+    rows = table
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    return rows
 
 
-def map_values(one: dict, two: dict, *, radii, step_sizes, sigma2_values, trajectories,
-               eta_max: float, rescued: dict, at_within: float) -> dict:
-    """The flat values the claims of the maps notebook read."""
-    eta = step_sizes.index(0.1) if 0.1 in step_sizes else None
-    by_radius = one["iterations_to"][eta] if eta is not None else np.full(len(radii), np.nan)
-    enough = (one["converged"][eta] >= 0.1) if eta is not None else np.zeros(len(radii), bool)
-    used = by_radius[enough]
-    stable = [j for j, e in enumerate(step_sizes) if e < eta_max]
-    shrinks = [bool(np.all(np.diff(one["converged"][j]) <= 0)) for j in stable]
-    low = [j for j, s in enumerate(sigma2_values) if s <= 1e-4]
-    alive = 1 - two["diverged"]
-    j200 = trajectories.index(200)
-    i01 = sigma2_values.index(0.01) if 0.01 in sigma2_values else None
+def _share(table, column: str, **where) -> Proportion:
+    return proportion(_cell(table, **where)[column].to_numpy(dtype=bool))
+
+
+def map_values(table_1, table_2, *, radii, step_sizes, sigma2_values, trajectories,
+               eta_max: float, rescued: dict) -> dict:
+    r"""The measured values the claims of the maps notebook read, from the sweep tables of map 1
+    (:func:`section_5_1_runs`) and map 2 (:func:`section_5_2_runs`).
+
+    Map 1 at :math:`\eta = 0.1` (when in ``step_sizes``): for each pair of neighbouring radii, the
+    probability that a run from the larger takes more iterations to converge (a run that does not
+    converge takes infinitely many); for every step size below ``eta_max``, how far the share
+    converged falls from the smallest to the largest radius. Map 2: the shares diverged at
+    :math:`\sigma^2 \le 10^{-4}` for every L, and per L how far the highest noise level raises the
+    shares converged and not diverged over the lowest.
+    """
+    def settle(**where):
+        rows = _cell(table_1, **where)
+        return np.where(rows["converged"], rows["iterations_to"], np.inf)
+
+    slower = ([Exceedance.of(settle(eta=0.1, radius=b), settle(eta=0.1, radius=a))
+               for a, b in zip(radii[:-1], radii[1:])] if 0.1 in step_sizes else [NOT_MEASURED])
+    stable = [e for e in step_sizes if e < eta_max]
+    unstable = [e for e in step_sizes if e >= eta_max]
+    low = [s for s in sigma2_values if s <= 1e-4]
+    first, last = min(sigma2_values), max(sigma2_values)
     return dict(
-        radii_used=list(np.asarray(radii)[enough]), iterations_by_radius=list(used),
-        converged_at_0_1=list(one["converged"][eta]) if eta is not None else [],
-        radius_monotone=bool(used.size >= 2 and np.all(np.diff(used) >= 0) and used[-1] > used[0]),
-        radius_rises=bool(used.size >= 2 and used[-1] > used[0]),
-        shrinking_steps=sum(shrinks), stable_steps=len(shrinks), all_shrink=all(shrinks),
-        best_smallest_radius=float(np.nanmax(one["converged"][:, 0])),
-        best_largest_radius=float(np.nanmax(one["converged"][:, -1])),
-        unstable_diverged_min=float(np.nanmin(np.delete(one["diverged"], stable, axis=0), initial=1)),
+        radii=list(radii), slower=slower,
+        converged_at_0_1=[_share(table_1, "converged", eta=0.1, radius=r) for r in radii]
+        if 0.1 in step_sizes else [NOT_MEASURED],
+        stable_steps=stable, eta_max=eta_max,
+        radius_helps=[Difference(_share(table_1, "converged", eta=e, radius=radii[0]),
+                                 _share(table_1, "converged", eta=e, radius=radii[-1]))
+                      for e in stable] or [NOT_MEASURED],
+        unstable_diverged=[_share(table_1, "diverged", eta=e) for e in unstable],
         **rescued, rescued_any=rescued["by_smaller"] + rescued["by_larger"] > 0,
-        low_diverged=[float(x) for x in two["diverged"][low].ravel()],
-        low_all=bool(low) and bool(np.all(two["diverged"][low] == 1)),
-        low_any=bool(low) and bool(np.any(two["diverged"][low] > 0)),
-        diverged_0_01=list(two["diverged"][i01]) if i01 is not None else [1.0],
-        converged_0_01=list(two["converged"][i01]) if i01 is not None else [0.0],
-        at_within=at_within, alive_first=list(alive[0]), alive_last=list(alive[-1]),
-        noise_helps_all=all(bool(np.all(np.diff(alive[:, j]) >= 0)) for j in range(len(trajectories))),
-        noise_helps_200=bool(alive[-1, j200] > alive[0, j200]),
-        noise_helps_any=bool(alive[-1].max() > alive[0].max()), eta_max=eta_max)
+        low_sigma2=low, trajectories=list(trajectories),
+        low_diverged=[_share(table_2, "diverged", sigma2=s, trajectories=L)
+                      for s in low for L in trajectories] or [NOT_MEASURED],
+        helps_find=[Difference(_share(table_2, "converged", sigma2=last, trajectories=L),
+                               _share(table_2, "converged", sigma2=first, trajectories=L))
+                    for L in trajectories],
+        helps_survive=[Difference(_alive(table_2, last, L), _alive(table_2, first, L))
+                       for L in trajectories])
+
+
+def _alive(table, sigma2: float, L: int) -> Proportion:
+    rows = _cell(table, sigma2=sigma2, trajectories=L)
+    return proportion(~rows["diverged"].to_numpy(dtype=bool))

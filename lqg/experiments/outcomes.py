@@ -30,8 +30,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .. import _checks as check
-from .. import _kernel as kernel
 from .._checks import LQGameError
+from ..evaluation import Evaluation
 from ..known_parameters import natural_policy_gradient
 from ..runs import PGResult
 from .convergence import converged, final_error
@@ -114,13 +114,10 @@ def errors_under_noise(result: PGResult, games: Mapping, records: int | None = N
 
     stacked = np.concatenate(result.policies, axis=-2)[:records]         # (records, *batch, T, K, d)
     finite = np.isfinite(stacked).all(axis=(-3, -2, -1))
-    flat = kernel.batch_last(np.where(finite[..., None, None, None], stacked, 0.0))
+    policies = np.where(finite[..., None, None, None], stacked, 0.0)
     out = {}
     for label, game in games.items():
-        c = kernel.coefficients(check.game(game))
-        with np.errstate(all="ignore"):
-            costs = kernel.costs(c, kernel.value_matrices(c, flat, kernel.closed_loop(c, flat)))
-        costs = kernel.batch_first(costs, stacked.shape[:-3])
+        costs = Evaluation(check.game(game), policies).costs
         nash = solve_nash(game)
         out[label] = np.where(finite[..., None], (costs - nash.costs) / nash.costs, np.nan)
     return out

@@ -20,7 +20,7 @@ from ..equilibrium import check_assumptions, solve_nash
 from ..examples import games as families
 from ..known_parameters import natural_policy_gradient
 from ..sampling import sample_policies_near
-from ..unknown_parameters import model_free_variants
+from ..variants import model_free_variants
 from .convergence import (
     converged,
     final_error,
@@ -30,6 +30,7 @@ from .convergence import (
     linearized_spectrum,
     nash_gap_history,
 )
+from .measures import Median, proportion
 
 __all__ = ["FAMILIES", "family_games", "assumption_rows", "algorithm_1_study", "algorithm_2_study",
            "episodes_to", "algorithm_1_values", "algorithm_2_values", "VARIANTS"]
@@ -89,7 +90,7 @@ def algorithm_1_study(games: dict, *, radius: float, runs: int, eta: float, iter
         theory = report(game, tuple(K[0] for K in start), nash=nash)
         found[family, N] = dict(
             result=result, gap=gap,
-            converged=float(converged(result, tol).mean()), diverged=float(result.diverged.mean()),
+            converged=proportion(converged(result, tol)), diverged=proportion(result.diverged),
             observed_rate=float(np.nanmedian(rates)),
             observed_rate_10=float(np.nanquantile(rates, 0.1)),
             observed_rate_90=float(np.nanquantile(rates, 0.9)),
@@ -113,7 +114,7 @@ def episodes_to(result, game, trajectories: int, levels) -> dict:
         reached = below.any(axis=0)
         first = result.iterations[np.argmax(below, axis=0)]
         median = float(np.median(first[reached])) if reached.any() else float("nan")
-        out[level] = dict(reached=float(reached.mean()), iterations=median,
+        out[level] = dict(reached=proportion(reached), iterations=median,
                           episodes=median * per_iteration)
     return out
 
@@ -129,7 +130,7 @@ def algorithm_2_study(games: dict, *, start_radius: float, seeds: int, eta: floa
     r"""Algorithm 2 on every game from ``seeds`` initial policies within ``start_radius`` of
     :math:`K^*`, each with its own random stream (``SeedSequence([seed, N, j])``), under each of
     ``variants`` (name -> options, in lockstep on common random numbers:
-    :func:`~lqg.unknown_parameters.model_free_variants`), and Algorithm 1 from the same policies
+    :func:`~lqg.variants.model_free_variants`), and Algorithm 1 from the same policies
     with the same step size for reference.
 
     Returns (family, N) -> {name: measured} for each variant and ``"Algorithm 1"``; measured
@@ -157,13 +158,13 @@ def algorithm_2_study(games: dict, *, start_radius: float, seeds: int, eta: floa
 def _measured(result, game, trajectories, levels, tol) -> dict:
     start = np.abs(result.normalized_error[0]).max(axis=-1)
     final = final_error(result)
-    return dict(result=result, converged=float(converged(result, tol).mean()),
-                diverged=float(result.diverged.mean()), median_start_error=float(np.median(start)),
-                median_final_error=float(np.median(final)), improved=float(np.mean(final < start)),
+    return dict(result=result, converged=proportion(converged(result, tol)),
+                diverged=proportion(result.diverged), median_start_error=Median.of(start),
+                median_final_error=Median.of(final), improved=proportion(final < start),
                 to=episodes_to(result, game, trajectories, levels))
 
 
-def _by_game(study: dict, key: str, spec: str) -> str:
+def _by_game(study: dict, key: str, spec: str = "") -> str:
     return "; ".join(f"{family} N={N}: {values[key]:{spec}}" for (family, N), values in study.items())
 
 
@@ -172,14 +173,15 @@ def algorithm_1_values(study: dict) -> dict:
     entries = list(study.values())
     ratio = [abs(s["observed_rate"] / s["linearized_rate_squared"] - 1) for s in entries]
     return dict(
-        games=len(entries), converged_by_game=_by_game(study, "converged", ".0%"),
-        converged_min=min(s["converged"] for s in entries),
+        games=len(entries), converged_by_game=_by_game(study, "converged", "k"),
+        converged=[s["converged"] for s in entries],
+        converged_worst=min((s["converged"] for s in entries), key=lambda p: p.value),
         rates_by_game="; ".join(f"{f} N={N}: {s['observed_rate']:.3f} (rho(J)^2 = "
                                 f"{s['linearized_rate_squared']:.3f})" for (f, N), s in study.items()),
         agreement=max(ratio), rates_below_one=all(s["observed_rate_90"] < 1 for s in entries),
         alpha_min=min(s["alpha_hat"] for s in entries), alpha_max=max(s["alpha_hat"] for s in entries),
         lhs_rhs_max=max(s["lhs_3_11"] / s["rhs_3_11"] for s in entries),
-        assumption_3_3_any=any(s["assumption_3_3"] for s in entries))
+        assumption_3_3_none=not any(s["assumption_3_3"] for s in entries))
 
 
 def algorithm_2_values(study: dict, level: float) -> dict:

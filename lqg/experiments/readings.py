@@ -24,7 +24,7 @@ from ..evaluation import natural_gradient, state_covariances
 from ..examples import paper
 from ..known_parameters import natural_policy_gradient
 from ..sampling import sample_policies_near
-from ..unknown_parameters import model_free_variants
+from ..variants import model_free_variants
 from ..verification import monte_carlo_cost
 from . import outcomes
 
@@ -239,7 +239,7 @@ def section_5_2(readings: list, *, sigma2_values, seeds: int, seed: int, eta: fl
     Run j of noise level k draws from ``SeedSequence([seed, k, j])`` under every reading (the
     streams of notebook 06). Readings that differ only in the measure share their runs; readings
     that draw the same random numbers run in lockstep on common random numbers
-    (:func:`~lqg.unknown_parameters.model_free_variants`), which gives each exactly the result of a
+    (:func:`~lqg.variants.model_free_variants`), which gives each exactly the result of a
     run of its own. The (noise level, group) tasks are spread over ``n_jobs`` processes
     (:class:`joblib.Parallel`); the results do not depend on ``n_jobs``.
     """

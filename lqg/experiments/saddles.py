@@ -37,7 +37,7 @@ from .measures import NOT_MEASURED, proportion
 
 __all__ = ["GRADIENTS", "METHODS", "METHOD_LABELS", "FAMILIES", "simultaneous_gradient",
            "check_objective", "stationary_spectrum", "spectrum_values", "random_two_player_games",
-           "saddle_census", "census_summary", "family_census", "census_report"]
+           "saddle_census", "census_summary", "family_census", "census_report", "census_values"]
 
 GRADIENTS = ("vanilla", "natural")
 
@@ -357,3 +357,22 @@ def census_report(summary: dict) -> str:
                  f"{summary['unsolved_phi_saddles']} of them among the "
                  f"{summary['unsolved_finite']} games without a stationary equilibrium found")
     return "\n".join(lines)
+
+
+def census_values(summaries: dict) -> dict:
+    """The measured values the counterexample's claims read, from the :func:`census_summary` of
+    each family (family -> summary): per family, in the order given, the share of the solved
+    games that are saddles of gradient play, the share of those saddles each remedy removes, and
+    the share of the finite-horizon saddles of vanilla policy gradient that noise removes."""
+    def each(key):
+        return [s[key] for s in summaries.values()]
+
+    return dict(families=[FAMILIES[f] for f in summaries], census_games=each("games"),
+                census_solved=each("solved"), saddle_shares=each("vanilla_share"),
+                natural_removes=each("natural_removes"),
+                finite_removes=each("finite_vanilla_removes"),
+                finite_noise_removes=each("finite_vanilla_noise_removes"),
+                algorithm_1_removes=each("finite_natural_removes"),
+                noise_removes=each("noise_removes"), phi_saddles=each("phi_saddles"),
+                unsolved_phi_saddles=each("unsolved_phi_saddles"),
+                unsolved=[s["games"] - s["solved"] for s in summaries.values()])
