@@ -31,7 +31,8 @@ from statistics import NormalDist
 import numpy as np
 
 __all__ = ["LEVEL", "Proportion", "Median", "Difference", "Exceedance", "Bound", "NOT_MEASURED",
-           "proportion", "significant", "interval_of", "from_json", "measure_json"]
+           "proportion", "significant", "significants", "interval_of", "from_json",
+           "measure_json"]
 
 #: The level of every interval of the book.
 LEVEL = 0.95
@@ -57,6 +58,12 @@ def significant(x: float, digits: int = 2) -> str:
         decimals = digits - 1 - exponent
         return str(int(round(x, decimals))) if decimals <= 0 else f"{round(x, decimals):.{decimals}f}"
     return f"{x:.{digits - 1}e}".replace("e-0", "e-").replace("e+0", "e")
+
+
+def significants(values, digits: int = 2) -> str:
+    """An array of estimates as ``[0.061, 0.17, 1.7]``: each with ``digits`` significant digits
+    (:func:`significant`), the digits an estimate from a few hundred replications has."""
+    return "[" + ", ".join(significant(float(v), digits) for v in np.ravel(values)) + "]"
 
 
 def _percent_low(p: float) -> str:

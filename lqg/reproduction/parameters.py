@@ -1,9 +1,11 @@
 """A notebook's parameters, read from its own ``parameters`` cell: the only place they are listed.
 
-Each line of the cell is ``name: type = literal  # meaning (rules)``, e.g. ::
+Each line of the cell is ``name: type = literal  # meaning (rules)``; a comment-only line below
+it continues its meaning and rules (so that lines fit the book's code column), e.g. ::
 
     eta: float = 0.0005  # step size eta_1 and eta_2 (positive)
-    within: int = 300  # ... reached by this iteration (a multiple of record_every, at most iterations)
+    within: int = 300  # ... reached by this iteration
+    #   (a multiple of record_every, at most iterations)
 
 The literals are the paper's settings; the annotation is the type papermill shows; the rules in the
 closing parentheses are checked against the values the notebook actually runs with (after
@@ -50,10 +52,14 @@ def read_parameters(path) -> list[Parameter]:
     cells = [c for c in notebook["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not cells:
         raise ValueError(f"{path} has no cell tagged 'parameters'")
-    found = []
+    lines = []                               # a comment-only line continues the line above
     for line in "".join(cells[0]["source"]).splitlines():
-        if not line.strip():
-            continue
+        if line.strip().startswith("#") and lines:
+            lines[-1] += " " + line.strip().lstrip("#").strip()
+        elif line.strip():
+            lines.append(line)
+    found = []
+    for line in lines:
         match = _LINE.match(line)
         if match is None:
             raise ValueError(f"{path}: the parameters line {line!r} is not 'name: type = literal  # "

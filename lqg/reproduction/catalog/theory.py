@@ -103,11 +103,11 @@ _PROPOSE = ("Therefore, we propose to use a zeroth-order optimization method to 
 SECTION_4 = [
     Claim(
         "zeroth-order-gradient", "§4, first paragraph (the gradient)", _PROPOSE,
-        "unbiased within Monte Carlo error at every setting: largest z-score {grad_z_max:.2f} over "
+        "unbiased within Monte Carlo error at every setting: largest z-score {grad_z_max:.1f} over "
         r"{settings} (policy, $\sigma^2$, player, $t$) settings, below the 1% Bonferroni bound "
         "{bound_grad:.2f}; no smoothing bias at $r$ = {radius_grid:g|, } (largest z "
-        "{radius_z_max:.2f}, bound {radius_bound:.2f}). Its relative std at $L$ = {trajectories} "
-        "and $K^{(0)}$ ranges from {grad_std_low:.2f} ($t = 0$) to {grad_std_high:.3g} "
+        "{radius_z_max:.1f}, bound {radius_bound:.2f}). Its relative std at $L$ = {trajectories} "
+        "and $K^{(0)}$ ranges from {grad_std_low:.2g} ($t = 0$) to {grad_std_high:.2g} "
         "($t = {last_t}$).",
         reproduced=less("grad_z_max", "bound_grad", "largest z-score of the gradient below its "
                         "Bonferroni bound")
@@ -116,8 +116,8 @@ SECTION_4 = [
         section="2. The estimates at a fixed policy", rule_change=_EXACT),
     Claim(
         "empirical-covariance", "§4, first paragraph (the covariance)", _PROPOSE,
-        "unbiased within Monte Carlo error (largest z-score {cov_z_max:.2f}, bound "
-        "{bound_cov:.2f}); relative std {cov_std_low:.3f} to {cov_std_high:.3f} at $L$ = "
+        "unbiased within Monte Carlo error (largest z-score {cov_z_max:.1f}, bound "
+        "{bound_cov:.2f}); relative std {cov_std_low:.2g} to {cov_std_high:.2g} at $L$ = "
         "{trajectories} over all settings.",
         reproduced=less("cov_z_max", "bound_cov", "largest z-score of the covariance below its "
                         "Bonferroni bound")
@@ -129,7 +129,7 @@ SECTION_4 = [
         "version* of the natural policy gradient algorithm using *sampled data*.",
         r"the step direction of (4.2) estimates the natural gradient $2E_t$ poorly at the paper's "
         r"$L$ = {trajectories}, $r$ = {radius:g}: at $K^{(0)}$ and $\sigma^2 = 0.1$ its median "
-        r"relative error is up to {direction_worst:.3g} (never below {direction_best:.3g} for any "
+        r"relative error is up to {direction_worst:.2g} (never below {direction_best:.2g} for any "
         r"$\sigma^2$ or $t$), median cosines near 0; the estimates (4.1) themselves are unbiased. "
         "Algorithm 2 converges (when it does) by averaging many small noisy steps.",
         reproduced=below("direction_worst", 1, "largest median relative error of the step "
@@ -145,7 +145,7 @@ SECTION_4 = [
         "unknown parameters to converge to the Nash equilibrium.",
         r"the mechanism, measured: $\lambda_{\min}(\Sigma_t) \ge \sigma^2$ for $t \ge 1$ bounds "
         r"the amplification of the zeroth-order noise by $\widehat\Sigma^{-1}$; the largest random "
-        "part of a step relative to the gain at $K^{(0)}$ is {worst_step:.3g|, } for "
+        "part of a step relative to the gain at $K^{(0)}$ is {worst_step:.2g|, } for "
         r"$\sigma^2$ = {sigma2_grid:g|, }, and the runs diverged within {run_iterations} "
         "iterations are {diverged:k|, }.",
         reproduced=holds("steps_fall", "the random part of a step falls as the noise grows")
