@@ -141,7 +141,7 @@ def evaluate(claims: Iterable[Claim], values: Mapping) -> list[Verdict]:
 
 _LATEX = [(r"\left", ""), (r"\right", ""), (r"\quad", " "), (r"\cdots", "..."), (r"\dots", "..."),
           (r"\mathbb{E}", "E"), (r"\mathbf", ""), (r"\boldsymbol", ""), (r"\pmb", ""),
-          (r"\underline\sigma", "sigma"), (r"\hat\alpha", "alpha_hat"),
+          (r"\underline\sigma", "sigma"), (r"\widehat{\alpha}", "alpha_hat"), (r"\hat\alpha", "alpha_hat"),
           (r"\widehat\Sigma", "Sigma_hat"), (r"\widehat{\nabla_{K_t^i}C^i}", "grad_hat C^i"),
           (r"\leq", "<="), (r"\geq", ">="), (r"\le ", "<= "), (r"\ge ", ">= "), (r"\le", "<="),
           (r"\ge", ">="), (r"\in ", "in "),

@@ -132,8 +132,8 @@ ALGORITHM_2_N = [
         r"$\eta = {eta:g}$, $L = {trajectories}$, $r = {radius:g}$, {seeds} seeds: below "
         r"{level:.0%} within {iterations} iterations for $N$ = {players:d|/}: as printed "
         "{literal_reached:k|, } (diverged {literal_diverged:k|, }); with the cost-to-go reading "
-        "{reading_reached:k|, }, after {reading_episodes:.3g|/} episodes (median), growing as "
-        r"$N^{{exponent:.2f}}$ (fit over the $N$ that reach it).",
+        "{reading_reached:k|, }, after {reading_episodes:.2g|/} episodes (median), growing as "
+        r"$N^{{exponent:.1f}}$ (fit over the $N$ that reach it).",
         reproduced=every(lambda x: at_least(x, MOST), "literal_reached",
                          "share below the level as printed, for each N"),
         partly=every(lambda x: at_least(x, MOST), "reading_reached",
