@@ -23,7 +23,7 @@ from .convergence import converged, final_error
 from .measures import NOT_MEASURED, Difference, Exceedance, Proportion, proportion
 
 __all__ = ["section_5_1_runs", "section_5_2_runs", "recorded_errors", "map_1", "rescued_by_step",
-           "map_2", "map_values"]
+           "map_2", "map_values", "share"]
 
 
 def _param(params: Mapping, name: str, default=None):
@@ -206,7 +206,9 @@ def _cell(table, **where):
     return rows
 
 
-def _share(table, column: str, **where) -> Proportion:
+def share(table, column: str, **where) -> Proportion:
+    """The share of the rows of a sweep table where ``column`` holds, among the rows matching
+    ``where`` (column=value)."""
     return proportion(_cell(table, **where)[column].to_numpy(dtype=bool))
 
 
@@ -234,19 +236,19 @@ def map_values(table_1, table_2, *, radii, step_sizes, sigma2_values, trajectori
     first, last = min(sigma2_values), max(sigma2_values)
     return dict(
         radii=list(radii), slower=slower,
-        converged_at_0_1=[_share(table_1, "converged", eta=0.1, radius=r) for r in radii]
+        converged_at_0_1=[share(table_1, "converged", eta=0.1, radius=r) for r in radii]
         if 0.1 in step_sizes else [NOT_MEASURED],
         stable_steps=stable, eta_max=eta_max,
-        radius_helps=[Difference(_share(table_1, "converged", eta=e, radius=radii[0]),
-                                 _share(table_1, "converged", eta=e, radius=radii[-1]))
+        radius_helps=[Difference(share(table_1, "converged", eta=e, radius=radii[0]),
+                                 share(table_1, "converged", eta=e, radius=radii[-1]))
                       for e in stable] or [NOT_MEASURED],
-        unstable_diverged=[_share(table_1, "diverged", eta=e) for e in unstable],
+        unstable_diverged=[share(table_1, "diverged", eta=e) for e in unstable],
         **rescued, rescued_any=rescued["by_smaller"] + rescued["by_larger"] > 0,
         low_sigma2=low, trajectories=list(trajectories),
-        low_diverged=[_share(table_2, "diverged", sigma2=s, trajectories=L)
+        low_diverged=[share(table_2, "diverged", sigma2=s, trajectories=L)
                       for s in low for L in trajectories] or [NOT_MEASURED],
-        helps_find=[Difference(_share(table_2, "converged", sigma2=last, trajectories=L),
-                               _share(table_2, "converged", sigma2=first, trajectories=L))
+        helps_find=[Difference(share(table_2, "converged", sigma2=last, trajectories=L),
+                               share(table_2, "converged", sigma2=first, trajectories=L))
                     for L in trajectories],
         helps_survive=[Difference(_alive(table_2, last, L), _alive(table_2, first, L))
                        for L in trajectories])

@@ -249,14 +249,17 @@ def saddle_census(games: list, *, noise: float = 0.1, max_iter: int = 1000,
         smallest real part of its spectrum) and ``<method>_saddle`` arrays (games,), NaN / False
         where not solved. Over every game with a unique finite-horizon equilibrium
         (``finite_solved``), solved or not: ``phi_min_real``, the smallest real part of an
-        eigenvalue of any :math:`\Phi_t`, and ``phi_saddle``, the finite-horizon methods' verdict.
+        eigenvalue of any :math:`\Phi_t`, and ``phi_saddle``, the finite-horizon methods' verdict;
+        ``noise_saddle``, whether the spectrum of vanilla policy gradient with the noise (its
+        eigenvalues :math:`2\lambda(\Phi_t)\mu(\Sigma_t)`, computed) has a negative real part.
     """
     if len({(g.N, g.k, g.d) for g in games}) > 1:
         raise LQGameError("games must share N, k and d (one family of random games)")
     found = {"solved": np.zeros(len(games), dtype=bool),
              "finite_solved": np.zeros(len(games), dtype=bool),
              "phi_min_real": np.full(len(games), np.nan),
-             "phi_saddle": np.zeros(len(games), dtype=bool)}
+             "phi_saddle": np.zeros(len(games), dtype=bool),
+             "noise_saddle": np.zeros(len(games), dtype=bool)}
     for key in METHODS:
         found[f"{key}_min_real"] = np.full(len(games), np.nan)
         found[f"{key}_saddle"] = np.zeros(len(games), dtype=bool)
@@ -270,6 +273,9 @@ def saddle_census(games: list, *, noise: float = 0.1, max_iter: int = 1000,
         found["finite_solved"][g] = True
         found["phi_min_real"][g] = vanilla.phi_eigenvalues.real.min()
         found["phi_saddle"][g] = vanilla.saddle(rtol)
+        noisy = replace(vanilla, covariances=state_covariances(game.with_noise(noise), finite.K)[:-1])
+        lam = noisy.spectrum                                  # noise changes Sigma_t only
+        found["noise_saddle"][g] = lam.real.min() < -rtol * np.abs(lam).max()
         if moving[g]:
             continue
         try:
@@ -279,12 +285,11 @@ def saddle_census(games: list, *, noise: float = 0.1, max_iter: int = 1000,
         if nash.spectral_radius >= 1:
             continue
         found["solved"][g] = True
-        noisy = replace(vanilla, covariances=state_covariances(game.with_noise(noise), finite.K)[:-1])
         spectra = {
             "vanilla": stationary_spectrum(game, nash, gradient="vanilla"),
             "natural": stationary_spectrum(game, nash, gradient="natural"),
             "finite_vanilla": vanilla.spectrum,
-            "finite_vanilla_noise": noisy.spectrum,          # noise changes Sigma_t only
+            "finite_vanilla_noise": lam,
             "finite_natural": linearize(game, finite).spectrum,
         }
         for key, lam in spectra.items():
@@ -303,9 +308,9 @@ def census_summary(census: dict) -> dict:
     ``<method>_left`` (the games where the method has one too) and ``<method>_removes`` (the
     share where it has none, a :class:`~lqg.experiments.measures.Proportion`: the remedy works;
     NOT_MEASURED without saddles of gradient play); ``vanilla_share``, the share of the solved
-    games that are saddles of gradient play; ``noise_removes``, among the games whose
-    finite-horizon equilibrium is a saddle of vanilla policy gradient without noise, the share
-    where noise removes it. Over every
+    games that are saddles of gradient play; ``noise_removes``, among every game whose
+    finite-horizon equilibrium is a saddle of vanilla policy gradient without noise (solved or
+    not), the share where noise removes it. Over every
     game with a unique finite-horizon equilibrium (``finite_solved``), ``phi_saddles`` have one
     that is a saddle of the finite-horizon methods (some :math:`\Phi_t` with a negative
     eigenvalue), ``unsolved_phi_saddles`` of them among the ``unsolved_finite`` games without a
@@ -314,10 +319,10 @@ def census_summary(census: dict) -> dict:
     solved = census["solved"]
     saddles = census["vanilla_saddle"] & solved
     n = int(solved.sum())
-    finite = census["finite_vanilla_saddle"] & census["finite_solved"]
+    finite = census["phi_saddle"] & census["finite_solved"]
     out = dict(games=int(solved.size), solved=n, vanilla_saddles=int(saddles.sum()),
                vanilla_share=proportion(saddles[solved]) if n else NOT_MEASURED,
-               noise_removes=(proportion(~census["finite_vanilla_noise_saddle"][finite])
+               noise_removes=(proportion(~census["noise_saddle"][finite])
                               if finite.any() else NOT_MEASURED),
                finite_solved=int(census["finite_solved"].sum()),
                phi_saddles=int(census["phi_saddle"].sum()),

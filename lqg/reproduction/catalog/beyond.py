@@ -40,7 +40,7 @@ COUNTEREXAMPLE = [
         r"on the Section 5.1 game, at the stationary equilibrium every eigenvalue of $J$ has a "
         r"positive real part (from {vanilla_min:.2g} to {vanilla_max:.3g}): gradient play "
         r"converges locally for $\eta < {vanilla_eta_max:.3g}$. From {runs} starts within "
-        r"$r = {radius:g}$: converged {mazumdar_converged:k|/}, diverged {mazumdar_diverged:k|/} "
+        r"$r = {radius:g}$: converged {mazumdar_converged:k|, }, diverged {mazumdar_diverged:k|, } "
         r"at $\eta$ = {step_sizes:g|/}.",
         reproduced=holds("example_saddle", "the equilibrium is a saddle of gradient play"),
         partly=below("mazumdar_best", MOST, "share converged at the best step size"),
@@ -57,8 +57,8 @@ COUNTEREXAMPLE = [
         "the (unique) Nash equilibrium under the same experimental set-up as in a modified "
         "example given in [11].",
         r"$T = {horizon}$, $\sigma^2 = {sigma2:g}$, Algorithm 1 from the same starts copied over "
-        r"$t$: converged {paper_converged:k|/} (diverged {paper_diverged:k|/}) at $\eta$ = "
-        "{step_sizes:g|/}; in [11]'s setting {mazumdar_converged:k|/}.",
+        r"$t$: converged {paper_converged:k|, } (diverged {paper_diverged:k|, }) at $\eta$ = "
+        "{step_sizes:g|/}; in [11]'s setting {mazumdar_converged:k|, }.",
         reproduced=at_least("paper_best", MOST, "share converged at the best step size"),
         partly=at_least("paper_best", SOME, "share converged at the best step size"),
         headline="{paper_best:k} conv.", section="The ingredients one at a time",
