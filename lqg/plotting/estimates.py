@@ -131,23 +131,28 @@ def variance_maps_figure(maps: dict, L_grid, radius_grid, trajectories: int, *, 
 
 
 def threshold_figure(threshold: dict, sigma2_values, *, seeds: int, iterations: int, title: str):
-    """Bars per noise level and variant: the fraction of runs not diverged and within 5 % at the
-    end (``threshold`` from :func:`~lqg.experiments.estimates.threshold_runs`)."""
+    """Bars per noise level and variant: the share of runs not diverged and within 5 % at the end,
+    with its 95 % interval (``threshold`` from :func:`~lqg.experiments.estimates.threshold_runs`,
+    whose shares are :class:`~lqg.experiments.measures.Proportion`)."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
     positions = np.arange(len(sigma2_values))
     width = 0.8 / len(threshold)
     for ax, (key, label) in zip(axes, [("diverged", "not diverged"),
                                        ("converged", "normalized error < 5% (both players)")]):
         for v, (name, rows) in enumerate(threshold.items()):
-            values = [1 - row[key] if key == "diverged" else row[key] for row in rows]
-            ax.bar(positions + (v - (len(threshold) - 1) / 2) * width, values, width,
-                   label=name.replace("sigma_u", "$\\sigma_u$"))
+            shares = [row[key] for row in rows]
+            if key == "diverged":                              # the share not diverged
+                shares = [type(p)(p.n - p.k, p.n) for p in shares]
+            values = np.array([p.value for p in shares])
+            errors = np.array([[p.value - p.low for p in shares], [p.high - p.value for p in shares]])
+            ax.bar(positions + (v - (len(threshold) - 1) / 2) * width, values, width, yerr=errors,
+                   capsize=2, label=name.replace("sigma_u", "$\\sigma_u$"))
         ax.set_xticks(positions, [f"{s:g}" for s in sigma2_values])
         ax.set_xlabel(r"system noise $\sigma^2$")
         ax.set_title(f"{label} after {iterations} iterations", fontsize="medium")
         ax.set_ylim(0, 1.05)
         ax.grid(alpha=0.3, axis="y")
-    axes[0].set_ylabel(f"fraction of {seeds} runs")
+    axes[0].set_ylabel(f"share of {seeds} runs (95 % interval)")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize="small")
     fig.suptitle(title)
