@@ -39,7 +39,7 @@ from .measures import NOT_MEASURED, Difference, Exceedance, Median, proportion
 
 __all__ = ["FLUCTUATION_FACTOR", "RISE", "errors_under_noise", "worst_error", "figures_1_2",
            "figure_3", "figures_4_6", "figures_7_8", "jitter", "runs_line", "levels_table",
-           "settings_table"]
+           "settings_table", "learning_table"]
 
 #: A run fluctuates when its jitter is at least this many times exact Algorithm 1's.
 FLUCTUATION_FACTOR = 3.0
@@ -304,3 +304,18 @@ def _flat_7_8(out: dict, levels: list, figure_8: list) -> dict:
         fig8_lo=lo, fig8_hi=hi, lost_lo=get(lo, "not_closer"), div_lo=get(lo, "diverged"),
         closer_hi=get(hi, "closer"), div_hi=get(hi, "diverged"))
     return out
+
+
+def learning_table(results: Mapping[str, PGResult]) -> str:
+    """For each labelled batch of runs, a line: the median worst |normalized error| at the start
+    and the end (a diverged run's is infinite), the runs whose error fell, and how many diverged."""
+    lines = []
+    width = max(len(name) for name in results)
+    for name, res in results.items():
+        worst = worst_error(res.normalized_error)           # NaN (diverged) is inf
+        end = Median.of(worst[-1])
+        shown = "below 1e-12" if end.high < 1e-12 else format(end)
+        lines.append(f"{name:<{width}}  median error {Median.of(worst[0])} -> {shown} after "
+                     f"{res.nit} iterations; fell in {proportion(worst[-1] < worst[0]):k} runs; "
+                     f"{runs_line(res)}")
+    return "\n".join(lines)
