@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-__all__ = ["code_fingerprint"]
-
 
 def code_fingerprint() -> str:
     """A digest of lqg's source files (their paths and bytes): results computed by different code

@@ -18,7 +18,7 @@ import numpy as np
 
 from ._checks import LQGameError
 
-__all__ = ["Accuracy", "estimate_accuracy"]
+__all__ = ["estimate_accuracy"]
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from ._checks import LQGameError, NotAnEquilibriumError
 from .states import GaussianState
 from .verification import best_response
 
-__all__ = ["NashSolution", "NoUniqueNashError", "NotAnEquilibriumError", "solve_nash",
-           "check_assumptions", "AssumptionReport", "phi_condition_numbers", "CONDITION_LIMIT"]
+__all__ = ["solve_nash", "check_assumptions", "NashSolution", "NoUniqueNashError",
+           "NotAnEquilibriumError"]
 
 #: Condition number of :math:`\Phi_t` above which the equilibrium is treated as not unique:
 #: beyond it a linear solve in double precision keeps fewer than about two correct digits.

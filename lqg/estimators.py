@@ -35,7 +35,7 @@ from ._checks import LQGameError
 from .episodes import COVARIANCES, Episodes
 
 __all__ = ["zeroth_order_gradient", "two_point_gradient", "empirical_covariance",
-           "natural_gradient_estimate", "CovarianceSpectrum", "SMOOTHINGS"]
+           "natural_gradient_estimate"]
 
 SMOOTHINGS = ("D/r^2", "D/r")
 

@@ -58,7 +58,7 @@ from . import _kernel as kernel
 from .equilibrium import NashSolution, phi_system, solve_nash
 from .evaluation import state_covariances
 
-__all__ = ["Linearization", "linearize", "largest_stable_step", "step_size_bound", "GRADIENTS"]
+__all__ = ["linearize", "largest_stable_step"]
 
 GRADIENTS = ("natural", "vanilla")
 

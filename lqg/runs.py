@@ -18,7 +18,7 @@ from ._checks import LQGameError
 from .equilibrium import NashSolution, NotAnEquilibriumError, NoUniqueNashError, solve_nash
 from .evaluation import NORMALIZATIONS, Evaluation, error_normalization, in_kernel_memory
 
-__all__ = ["PGResult", "DIVERGENCE_FACTOR", "NEARLY_SINGULAR"]
+__all__ = ["PGResult", "DIVERGENCE_FACTOR"]
 
 #: The default divergence rule. A run is diverged once some player's gross cost exceeds this
 #: multiple of its gross cost at the initial policies (or once a policy or cost stops being finite).

@@ -41,9 +41,8 @@ from . import _kernel as kernel
 from ._checks import LQGameError
 from .equilibrium import CONDITION_LIMIT, NotAnEquilibriumError, NoUniqueNashError, nash_step, phi_system
 
-__all__ = ["StationaryNash", "NoStationaryNashError", "solve_stationary_nash", "stationary_cost",
-           "stationary_natural_gradient", "stationary_policy_gradient",
-           "stationary_value_matrices", "stationary_covariance", "SECOND_ORDER_PATIENCE"]
+__all__ = ["solve_stationary_nash", "StationaryNash", "NoStationaryNashError", "stationary_cost",
+           "stationary_value_matrices"]
 
 OBJECTIVES = ("total", "average")
 STARTS = ("zero", "terminal")

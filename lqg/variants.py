@@ -21,7 +21,7 @@ from .equilibrium import NashSolution
 from .runs import DIVERGENCE_FACTOR, Recorder
 from .unknown_parameters import natural_gradient_step, settings
 
-__all__ = ["model_free_variants", "VARIANT_OPTIONS"]
+__all__ = ["model_free_variants"]
 
 #: the keywords of :func:`~lqg.unknown_parameters.model_free_natural_policy_gradient` a variant may set
 VARIANT_OPTIONS = ("trajectory_cost", "terminal_cost", "smoothing", "perturbation", "covariance",

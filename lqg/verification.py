@@ -18,7 +18,7 @@ import numpy as np
 from . import _checks as check
 from ._checks import NotAnEquilibriumError
 
-__all__ = ["best_response", "simulate", "monte_carlo_cost"]
+__all__ = ["best_response", "monte_carlo_cost"]
 
 
 def _players(game, K, name="K", batch=True) -> tuple:

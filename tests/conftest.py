@@ -11,6 +11,9 @@ import lqg
 
 
 def pytest_addoption(parser):
+    parser.addoption("--results", default=None, metavar="DIR",
+                     help="compare the notebooks' results.json under DIR with tests/reference; a "
+                          "missing one fails (without the option, the comparison is skipped)")
     parser.addoption("--nb-record", default=None, metavar="DIR",
                      help="write every notebook that nbval executed without a failing cell to DIR "
                           "(as executed, with its new outputs), for book/_ext/executed_notebooks.py")

@@ -106,12 +106,12 @@ def test_outcomes_classify_runs():
     K = np.concatenate(star.K, axis=-2)
     starts = np.stack([K, K + 0.01, K + 5.0])                         # at K*, near, unstable
     play = cx.stationary_gradient_play(game, starts, 0.1, 200, nash=star)
-    found = cx.outcomes(play, tol=0.005)
+    found = cx.shares(play, tol=0.005)
     assert play.diverged.tolist() == [False, False, True]
     assert (found["diverged"].k, found["diverged"].n) == (1, 3) and found["converged"].k >= 1
     assert sum(p.k for p in found.values()) == 3
     with pytest.raises(lqg.LQGameError, match="result must be a StationaryPlay or a PGResult"):
-        cx.outcomes("runs", tol=0.1)
+        cx.shares("runs", tol=0.1)
 
 
 def test_the_paper_setting_shares_the_natural_runs():

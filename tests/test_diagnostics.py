@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import lqg
 from lqg import diagnostics
+from lqg.diagnostics import _common, constants, dominance
 
 from conftest import random_game, random_policy
 
@@ -131,7 +132,7 @@ def test_scalar_one_step_gaps_and_remark_2_4_by_closed_form():
     s = Scalar(T=1, **FAILS)
     ks = s.nash()
     k0 = [[0.3], [-0.2]]
-    gaps = diagnostics.unilateral_gaps(s.game, Scalar.policy(k0))
+    gaps = dominance.unilateral_gaps(s.game, Scalar.policy(k0))
     for i in range(2):
         G = s.r[i] + s.b[i] ** 2 * s.qT[i]
         assert gaps[i] == pytest.approx(s.s0 * G * (k0[i][0] - ks[i][0]) ** 2, rel=1e-10)
@@ -246,14 +247,14 @@ def test_report_dict_and_table():
 
 
 def test_theorem_3_5_iterations():
-    assert diagnostics.theorem_3_5_iterations(0.5, 0.1, 10.0, 1e-2) == pytest.approx(
+    assert constants.theorem_3_5_iterations(0.5, 0.1, 10.0, 1e-2) == pytest.approx(
         math.log(1e3) / 0.05)
-    assert diagnostics.theorem_3_5_iterations(0.5, 0.1, 1e-3, 1e-2) == 0.0
-    assert math.isnan(diagnostics.theorem_3_5_iterations(-1.0, 0.1, 10.0, 1e-2))
+    assert constants.theorem_3_5_iterations(0.5, 0.1, 1e-3, 1e-2) == 0.0
+    assert math.isnan(constants.theorem_3_5_iterations(-1.0, 0.1, 10.0, 1e-2))
     with pytest.raises(ValueError, match="eta"):
-        diagnostics.theorem_3_5_iterations(0.5, 0.0, 10.0, 1e-2)
+        constants.theorem_3_5_iterations(0.5, 0.0, 10.0, 1e-2)
     with pytest.raises(ValueError, match="epsilon"):
-        diagnostics.theorem_3_5_iterations(0.5, 0.1, 10.0, -1.0)
+        constants.theorem_3_5_iterations(0.5, 0.1, 10.0, -1.0)
 
 
 def test_report_rejects_bad_input():
@@ -278,14 +279,14 @@ def test_report_rejects_bad_input():
 def test_sigma_x_of_policy_and_lemma_3_1_bound(rng):
     s = Scalar(T=3, **FAILS)
     k = [[0.4, -0.1, 0.2], [0.0, 0.3, -0.5]]
-    assert diagnostics.sigma_x_of_policy(s.game, Scalar.policy(k)) == pytest.approx(
+    assert _common.sigma_x_of_policy(s.game, Scalar.policy(k)) == pytest.approx(
         min(s.covariances(k)), rel=1e-12)
-    assert diagnostics.sigma_x_lemma_3_1(s.game) == min(s.s0, s.w)
+    assert _common.sigma_x_lemma_3_1(s.game) == min(s.s0, s.w)
 
     game = random_game(rng, N=3, d=3, T=4)
     K = random_policy(rng, game, batch=(50,), scale=1.0)
-    free = diagnostics.sigma_x_lemma_3_1(game)
-    values = diagnostics.sigma_x_of_policy(game, K)
+    free = _common.sigma_x_lemma_3_1(game)
+    values = _common.sigma_x_of_policy(game, K)
     assert values.shape == (50,) and np.all(values >= free * (1 - 1e-12))
 
 
@@ -350,7 +351,7 @@ def test_lemma_3_9_lower_bound_fails_with_the_deviating_policys_own_sigma_x():
     nash = lqg.solve_nash(game)
     np.testing.assert_allclose(nash.K[0].ravel(), [1.5, 1.0])
     assert nash.costs[0] == pytest.approx(4.4)
-    own_sigma_x = float(diagnostics.sigma_x_of_policy(game, K))
+    own_sigma_x = float(_common.sigma_x_of_policy(game, K))
     assert own_sigma_x == pytest.approx(1.0)
 
     free = diagnostics.gradient_dominance(game, K, nash)
@@ -384,7 +385,7 @@ def test_nash_gap_against_costs_of_unilateral_deviations(rng):
     game = random_game(rng, N=3, d=2, T=3)  # k = (1, 2, 1)
     nash = lqg.solve_nash(game)
     K = random_policy(rng, game, batch=(5, 2))
-    gaps = diagnostics.unilateral_gaps(game, K, nash)
+    gaps = dominance.unilateral_gaps(game, K, nash)
     assert gaps.shape == (5, 2, 3)
     for i in range(game.N):
         dev = [np.broadcast_to(Kn, (5, 2) + Kn.shape) for Kn in nash.K]

@@ -7,7 +7,9 @@ import pytest
 
 import lqg
 from lqg import LQGameError, experiments, paper
+from lqg.experiments import convergence, maps
 from lqg.experiments.sweep import run_sweep
+from lqg.linearization import step_size_bound
 from lqg.runs import PGResult
 
 from conftest import random_game
@@ -88,15 +90,15 @@ def test_linearized_spectrum_by_hand_for_scalar_games():
     # one player: 2E = 2(r + b^2 q) K - 2 b q a, so D(2E) = 2(r + b^2 q)
     game = scalar_game(0.7, [0.5], [2.0], [0.3])
     lam = 2 * (0.3 + 0.25 * 2.0)
-    np.testing.assert_allclose(experiments.linearized_spectrum(game), [lam], rtol=1e-8)
+    np.testing.assert_allclose(convergence.linearized_spectrum(game), [lam], rtol=1e-8)
     assert experiments.linearized_rate(game, 0.2) == pytest.approx(abs(1 - 0.2 * lam), rel=1e-8)
-    assert experiments.largest_stable_step([lam]) == pytest.approx(2 / lam)
+    assert step_size_bound([lam]) == pytest.approx(2 / lam)
     # two players: 2E_i = 2(r_i K_i - b_i q_i (a - b_1 K_1 - b_2 K_2))
     a, b, q, r = 0.9, [1.0, -0.5], [1.5, 0.8], [0.2, 0.4]
     game = scalar_game(a, b, q, r)
     D = 2 * np.array([[r[0] + b[0] ** 2 * q[0], b[0] * q[0] * b[1]],
                       [b[1] * q[1] * b[0], r[1] + b[1] ** 2 * q[1]]])
-    np.testing.assert_allclose(np.sort_complex(experiments.linearized_spectrum(game)),
+    np.testing.assert_allclose(np.sort_complex(convergence.linearized_spectrum(game)),
                                np.sort_complex(np.linalg.eigvals(D)), rtol=1e-8)
     eta = [0.3, 0.1]
     J = np.eye(2) - np.diag(eta) @ D
@@ -105,12 +107,12 @@ def test_linearized_spectrum_by_hand_for_scalar_games():
 
 
 def test_largest_stable_step_by_hand():
-    assert experiments.largest_stable_step([1.0, 2.0]) == pytest.approx(1.0)   # min(2/1, 4/4)
-    assert experiments.largest_stable_step([1 + 1j, 1 - 1j, 4.0]) == pytest.approx(0.5)
-    assert experiments.largest_stable_step([1.0, -0.1]) == 0.0
-    assert experiments.largest_stable_step([0.5j, 1.0]) == 0.0
+    assert step_size_bound([1.0, 2.0]) == pytest.approx(1.0)   # min(2/1, 4/4)
+    assert step_size_bound([1 + 1j, 1 - 1j, 4.0]) == pytest.approx(0.5)
+    assert step_size_bound([1.0, -0.1]) == 0.0
+    assert step_size_bound([0.5j, 1.0]) == 0.0
     with pytest.raises(LQGameError, match="spectrum"):
-        experiments.largest_stable_step([])
+        step_size_bound([])
 
 
 def test_linearized_rate_is_algorithm_1_local_rate():
@@ -119,7 +121,7 @@ def test_linearized_rate_is_algorithm_1_local_rate():
     rng = np.random.default_rng(3)
     game = random_game(rng, N=3, d=3, k=(1, 2, 1), T=3)
     nash = lqg.solve_nash(game)
-    eta_max = experiments.largest_stable_step(experiments.linearized_spectrum(game, nash))
+    eta_max = step_size_bound(convergence.linearized_spectrum(game, nash))
     assert eta_max > 0
     offset = tuple(1e-7 * rng.standard_normal(K.shape) for K in nash.K)
     start = tuple(K + o for K, o in zip(nash.K, offset))
@@ -138,9 +140,9 @@ def test_linearized_rate_is_algorithm_1_local_rate():
 
 def test_section_5_1_runs_rows_depend_only_on_params_and_seed():
     params = dict(radius=0.3, eta=0.1, iterations=60, tol=0.005, record_every=20)
-    together = experiments.section_5_1_runs(params, [0, 1, 2, 3, 4])
-    alone = experiments.section_5_1_runs(params, [3])
-    pair = experiments.section_5_1_runs(params, [4, 1])
+    together = maps.section_5_1_runs(params, [0, 1, 2, 3, 4])
+    alone = maps.section_5_1_runs(params, [3])
+    pair = maps.section_5_1_runs(params, [4, 1])
     assert together[3] == alone[0]
     assert together[4] == pair[0] and together[1] == pair[1]
     assert together[0] != together[1]
@@ -155,7 +157,7 @@ def test_section_5_1_runs_rows_depend_only_on_params_and_seed():
 
 
 def test_section_5_1_runs_diverged_rows():
-    rows = experiments.section_5_1_runs(dict(radius=0.1, eta=2.0, iterations=50, tol=0.005), [0, 1])
+    rows = maps.section_5_1_runs(dict(radius=0.1, eta=2.0, iterations=50, tol=0.005), [0, 1])
     for row in rows:
         assert row["diverged"] and not row["converged"] and row["diverged_at"] > 0
         assert row["error"] == np.inf and row["iterations_to"] == -1
@@ -164,8 +166,8 @@ def test_section_5_1_runs_diverged_rows():
 def test_section_5_2_runs_rows_depend_only_on_params_and_seed():
     params = dict(sigma2=0.1, trajectories=20, radius=0.5, eta=0.0005, iterations=4, tol=0.05,
                   record_every=2)
-    together = experiments.section_5_2_runs(params, [5, 6, 7])
-    alone = experiments.section_5_2_runs(params, [7])
+    together = maps.section_5_2_runs(params, [5, 6, 7])
+    alone = maps.section_5_2_runs(params, [7])
     assert together[2] == alone[0]
     assert together[0] != together[1]
     direct = lqg.model_free_natural_policy_gradient(
@@ -179,32 +181,32 @@ def test_recorded_errors_layout():
     pd = pytest.importorskip("pandas")
     params = dict(sigma2=0.1, trajectories=10, radius=0.5, eta=0.0005, iterations=4, tol=0.05,
                   record_every=2)
-    rows = experiments.section_5_2_runs(params, [0, 1])
-    iterations, errors = experiments.recorded_errors(pd.DataFrame(rows))
+    rows = maps.section_5_2_runs(params, [0, 1])
+    iterations, errors = maps.recorded_errors(pd.DataFrame(rows))
     np.testing.assert_array_equal(iterations, [0, 2, 4])
     assert errors.shape == (3, 2, 2)
     assert errors[2, 1, 0] == rows[1]["error1_m4"]
     with pytest.raises(LQGameError, match="columns"):
-        experiments.recorded_errors(pd.DataFrame({"converged": [True]}))
+        maps.recorded_errors(pd.DataFrame({"converged": [True]}))
 
 
 def test_experiments_name_missing_parameters_and_bad_seeds():
     with pytest.raises(LQGameError, match="'eta'"):
-        experiments.section_5_1_runs(dict(radius=0.3, iterations=5, tol=0.005), [0])
+        maps.section_5_1_runs(dict(radius=0.3, iterations=5, tol=0.005), [0])
     with pytest.raises(LQGameError, match="seeds"):
-        experiments.section_5_2_runs(dict(sigma2=0.1, trajectories=10, radius=0.5, eta=0.001,
+        maps.section_5_2_runs(dict(sigma2=0.1, trajectories=10, radius=0.5, eta=0.001,
                                           iterations=2, tol=0.05), [-1])
 
 
 def test_run_sweep_with_section_5_1_runs(tmp_path):
     grid = dict(radius=[0.1, 0.3], eta=[0.1], iterations=[30], tol=[0.005])
     path = tmp_path / "map.csv"
-    table = run_sweep(experiments.section_5_1_runs, grid, 4, path, n_jobs=1)
+    table = run_sweep(maps.section_5_1_runs, grid, 4, path, n_jobs=1)
     assert len(table) == 8
-    again = run_sweep(experiments.section_5_1_runs, grid, 6, path, n_jobs=1)   # resumes
+    again = run_sweep(maps.section_5_1_runs, grid, 6, path, n_jobs=1)   # resumes
     assert len(again) == 12
     cell = again[again.radius == 0.3].sort_values("seed")
-    direct = experiments.section_5_1_runs(dict(radius=0.3, eta=0.1, iterations=30, tol=0.005),
+    direct = maps.section_5_1_runs(dict(radius=0.3, eta=0.1, iterations=30, tol=0.005),
                                           range(6))
     np.testing.assert_array_equal(cell["error"].to_numpy(), [r["error"] for r in direct])
 
@@ -231,7 +233,7 @@ def test_nash_gap_history_matches_the_gap_of_each_record():
 
 def test_linearized_rate_from_a_spectrum_equals_the_direct_one():
     game = random_game(np.random.default_rng(9), N=2, d=2, k=(1, 2), T=2)
-    spectrum = experiments.linearized_spectrum(game)
+    spectrum = convergence.linearized_spectrum(game)
     direct = experiments.linearized_rate(game, 0.2)
     from_spectrum = experiments.linearized_rate(game, 0.2, spectrum=spectrum)
     assert from_spectrum == pytest.approx(direct, rel=1e-9)

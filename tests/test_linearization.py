@@ -8,7 +8,7 @@ import pytest
 
 import lqg
 from lqg import linearization, paper
-from lqg.experiments import saddles
+from lqg.experiments import convergence, saddles
 
 from conftest import random_game
 
@@ -65,7 +65,7 @@ def test_the_spectrum_is_that_of_the_finite_difference_jacobian(gradient):
     found = np.sort_complex(linearization.linearize(game, nash, gradient=gradient).spectrum)
     np.testing.assert_allclose(found, expected, rtol=1e-5, atol=1e-8)
     np.testing.assert_array_equal(
-        np.sort_complex(lqg.experiments.linearized_spectrum(game, nash, gradient=gradient)), found)
+        np.sort_complex(convergence.linearized_spectrum(game, nash, gradient=gradient)), found)
 
 
 def test_noise_changes_the_covariances_only():

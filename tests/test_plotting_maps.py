@@ -1,4 +1,4 @@
-"""plotting.annotated_map: every cell carries its value at the right place, NaN cells are blank."""
+"""plotting.maps.annotated_map: every cell carries its value at the right place, NaN cells are blank."""
 
 import matplotlib
 
@@ -14,7 +14,7 @@ from lqg import plotting  # noqa: E402
 def test_annotated_map_labels_each_cell_at_its_place():
     values = np.array([[0.0, 0.5, np.nan], [1.0, 0.25, 0.75]])    # rows y = 0.1, 0.3
     fig, ax = plt.subplots()
-    image = plotting.annotated_map(ax, values, [0.001, 0.01, 0.1], [0.1, 0.3], missing="-")
+    image = plotting.maps.annotated_map(ax, values, [0.001, 0.01, 0.1], [0.1, 0.3], missing="-")
     labels = {tuple(round(c) for c in t.get_position()): t.get_text() for t in ax.texts}
     assert labels == {(0, 0): "0%", (1, 0): "50%", (2, 0): "-", (0, 1): "100%", (1, 1): "25%",
                       (2, 1): "75%"}
@@ -27,5 +27,5 @@ def test_annotated_map_labels_each_cell_at_its_place():
 def test_annotated_map_shape_mismatch_names_the_shapes():
     fig, ax = plt.subplots()
     with pytest.raises(ValueError, match=r"\(len\(y\), len\(x\)\) = \(2, 3\)"):
-        plotting.annotated_map(ax, np.zeros((3, 2)), [1, 2, 3], [1, 2])
+        plotting.maps.annotated_map(ax, np.zeros((3, 2)), [1, 2, 3], [1, 2])
     plt.close(fig)

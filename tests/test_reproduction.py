@@ -17,8 +17,8 @@ from PIL import Image
 
 import lqg
 from lqg.experiments.measures import NOT_MEASURED, Proportion
-from lqg.reproduction import Claim, Run, catalog, fill, report, study
-from lqg.reproduction.claims import evaluate, plain
+from lqg.reproduction import NotebookRecord, catalog, report, study
+from lqg.reproduction.claims import Claim, evaluate, fill, plain
 from lqg.reproduction.parameters import check_values, read_parameters
 from lqg.reproduction.rules import Condition, above, at_least, below, holds
 
@@ -197,15 +197,15 @@ def test_run_records_provenance_and_results(tmp_path, capsys):
     claims = [Claim("small", "§1", "x is small", "x = {x:g}, y = {y}",
                     reproduced=at_least("y", 0.8), partly=at_least("y", 0.1))]
     values = dict(x=0.5, seed=1, output_dir=str(tmp_path / "out"))
-    run = Run("demo", values, notebook=path)
-    assert run.at_paper_settings and run.folder == tmp_path / "out"
+    record = NotebookRecord("demo", values, notebook=path)
+    assert record.at_paper_settings and record.folder == tmp_path / "out"
     fig = plt.figure()
-    run.save_figure(fig, "picture")
-    meta = Image.open(run.folder / "picture.png").text
+    record.save_figure(fig, "picture")
+    meta = Image.open(record.folder / "picture.png").text
     stamp = json.loads(meta["Description"])
     assert stamp["parameters"]["x"] == 0.5 and stamp["seeds"] == {"seed": 1}
-    run.conclude(claims, dict(y=Proportion(20, 20)))
-    saved = json.loads((run.folder / "results.json").read_text())
+    record.conclude(claims, dict(y=Proportion(20, 20)))
+    saved = json.loads((record.folder / "results.json").read_text())
     provenance = saved["provenance"]
     for key in ("lqg", "git_commit", "code", "numpy", "scipy", "matplotlib", "parameters", "seeds",
                 "date", "wall_time_s"):
@@ -214,12 +214,12 @@ def test_run_records_provenance_and_results(tmp_path, capsys):
     assert saved["measured"]["y"] == {"k": 20, "n": 20}
     assert "[REPRODUCED] small" in capsys.readouterr().out
     # away from the paper's settings the results are not compared with the reference
-    other = Run("demo", dict(values, x=0.7), notebook=path)
+    other = NotebookRecord("demo", dict(values, x=0.7), notebook=path)
     assert not other.at_paper_settings
     other.conclude(claims, dict(y=Proportion(1, 20)))
     assert "do not compare" in capsys.readouterr().out
     with pytest.raises(lqg.LQGameError, match="output_dir = .* is not a writable folder"):
-        Run("demo", dict(values, output_dir="/proc/no-such-folder"), notebook=path)
+        NotebookRecord("demo", dict(values, output_dir="/proc/no-such-folder"), notebook=path)
 
 
 def test_code_fingerprint_changes_with_the_source(tmp_path):

@@ -40,7 +40,7 @@ from .dominance import unilateral_gaps
 if TYPE_CHECKING:
     from ..model import LQGame
 
-__all__ = ["TheoryReport", "report", "theorem_3_5_iterations"]
+__all__ = ["report"]
 
 
 def _geometric_sum(rho: float, T: int) -> np.float64:

@@ -19,7 +19,7 @@ from ._common import (
     sigma_x_lemma_3_1,
 )
 
-__all__ = ["unilateral_gaps", "nash_gap", "GradientDominance", "gradient_dominance", "deviation_curves"]
+__all__ = ["nash_gap", "gradient_dominance", "deviation_curves"]
 
 
 def _nash(game, nash: NashSolution | None) -> NashSolution:

@@ -29,7 +29,7 @@ from ..equilibrium import phi_condition_numbers
 from ..model import LQGame
 from ..states import GaussianState
 
-__all__ = ["random_game", "consensus_game", "ring", "unequal_controls", "MAX_DRAWS"]
+__all__ = ["random_game", "consensus_game", "ring"]
 
 #: Attempts :func:`random_game` makes to draw a game whose :math:`\Phi_t` are well conditioned.
 MAX_DRAWS = 100

@@ -7,17 +7,6 @@ r"""Experiments beyond the paper's single runs.
   (import it explicitly: it loads pandas).
 """
 
-from .convergence import (
-                          converged,
-                          final_error,
-                          largest_stable_step,
-                          linear_rate,
-                          linearized_rate,
-                          linearized_spectrum,
-                          nash_gap_history,
-)
-from .maps import recorded_errors, section_5_1_runs, section_5_2_runs
+from .convergence import converged, final_error, linear_rate, linearized_rate, nash_gap_history
 
-__all__ = ["converged", "final_error", "nash_gap_history", "linear_rate", "linearized_spectrum",
-           "largest_stable_step", "linearized_rate", "section_5_1_runs", "section_5_2_runs",
-           "recorded_errors"]
+__all__ = ["converged", "final_error", "linear_rate", "nash_gap_history", "linearized_rate"]

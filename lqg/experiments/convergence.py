@@ -22,8 +22,8 @@ Rates (Theorem 3.5's linear convergence):
 * :func:`linearized_rate` predicts it: the spectral radius of the Jacobian of Algorithm 1's update
   at the equilibrium, from the eigenvalues of the natural gradient's Jacobian
   (:func:`linearized_spectrum`), which also give the largest step size for which the equilibrium
-  attracts the iteration (:func:`largest_stable_step`, the bound of a given spectrum; for a game,
-  :func:`lqg.largest_stable_step`). Both are exact, from the blocks of
+  attracts the iteration (:func:`lqg.linearization.step_size_bound`, the bound of a given
+  spectrum; for a game, :func:`lqg.largest_stable_step`). Both are exact, from the blocks of
   :mod:`lqg.linearization`.
 
 """
@@ -39,21 +39,12 @@ from .._checks import LQGameError
 from ..diagnostics import nash_gap
 from ..equilibrium import NashSolution
 from ..linearization import linearize
-from ..linearization import step_size_bound as largest_stable_step
 from ..runs import PGResult
 
 if TYPE_CHECKING:
     from ..model import LQGame
 
-__all__ = [
-    "converged",
-    "final_error",
-    "nash_gap_history",
-    "linear_rate",
-    "linearized_spectrum",
-    "largest_stable_step",
-    "linearized_rate",
-]
+__all__ = ["converged", "final_error", "nash_gap_history", "linear_rate", "linearized_rate"]
 
 
 # ---------------------------------------------------------------------------
@@ -198,7 +189,7 @@ def linearized_spectrum(game: LQGame, nash: NashSolution | None = None, *,
     With one step size :math:`\eta` for every player, Algorithm 1's update
     :math:`F(K) = K - 2\eta E^K` (eq. (3.8)) has Jacobian :math:`I - \eta\,D(2E)(K^*)` at
     :math:`K^*`, with eigenvalues :math:`1 - \eta\lambda`; see :func:`linearized_rate` and
-    :func:`largest_stable_step`. Computed exactly from the blocks :math:`2\Phi_t` (natural) and
+    :func:`lqg.linearization.step_size_bound`. Computed exactly from the blocks :math:`2\Phi_t` (natural) and
     :math:`2\Phi_t \cdot \Sigma_t` (vanilla) of :func:`lqg.linearization.linearize`.
 
     Parameters

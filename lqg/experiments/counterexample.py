@@ -46,8 +46,7 @@ from .measures import proportion
 from .outcomes import errors_under_noise
 from .saddles import GRADIENTS, check_objective, simultaneous_gradient
 
-__all__ = ["StationaryPlay", "stationary_gradient_play", "outcomes", "distances", "Setting",
-           "SETTINGS", "run_settings", "settings_summary"]
+__all__ = ["SETTINGS", "run_settings", "settings_summary", "distances", "shares"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,7 +143,7 @@ def stationary_gradient_play(game, K0: np.ndarray, eta, iterations: int, *, nash
                           diverged=diverged)
 
 
-def outcomes(result, *, tol: float) -> dict:
+def shares(result, *, tol: float) -> dict:
     """Shares of runs (:class:`~lqg.experiments.measures.Proportion`) ``converged``
     (:func:`~lqg.experiments.convergence.converged`: not diverged, every player's
     \\|normalized error\\| below ``tol`` at the last record), ``diverged`` and ``wandering``
@@ -221,7 +220,7 @@ def run_settings(game, starts: np.ndarray, step_sizes, iterations: int, *, sigma
                 runs = policy_gradient_descent(
                     played, K0, np.repeat(eta[:, None], game.N, axis=1), iterations,
                     record_every=record_every)
-        found[setting.key] = (runs, {e: outcomes(_rows(runs, j, n), tol=tol)
+        found[setting.key] = (runs, {e: shares(_rows(runs, j, n), tol=tol)
                                      for j, e in enumerate(step_sizes)})
     return found
 

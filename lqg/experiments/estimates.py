@@ -27,12 +27,12 @@ from ..unknown_parameters import model_free_natural_policy_gradient
 from .convergence import converged
 from .measures import NOT_MEASURED, Difference, Exceedance, proportion
 
-__all__ = ["copies", "estimates_at", "estimates_grid", "bonferroni", "sample_size_study", "radius_bias",
+__all__ = ["repeat_policy", "bonferroni", "estimates_grid", "sample_size_study", "radius_bias",
            "estimator_maps", "direction_errors", "threshold_runs", "lowest_converging",
            "exploration_check", "best_step", "estimator_values"]
 
 
-def copies(K, n: int) -> tuple:
+def repeat_policy(K, n: int) -> tuple:
     """``n`` copies of a joint policy: a batch whose entries get independent random streams."""
     return tuple(np.broadcast_to(Ki, (n,) + np.shape(Ki)) for Ki in K)
 
@@ -55,7 +55,7 @@ def estimates_at(game, K, *, replications: int, trajectories: int, radius: float
     :math:`\|\nabla\|` in the relative errors (where the exact gradient is zero, e.g. at K*).
     """
     T, N = game.T, game.N
-    episodes = perturbed_episodes(game, copies(K, replications), trajectories=trajectories,
+    episodes = perturbed_episodes(game, repeat_policy(K, replications), trajectories=trajectories,
                                   radius=radius, seed=seed)
     directions = natural_gradient_estimate(episodes, radius)
     exact_gradient, exact_natural = policy_gradient(game, K), natural_gradient(game, K)
@@ -114,7 +114,7 @@ def sample_size_study(game, K, L_grid, *, replications: int, radius: float, seed
     against L (arrays (len(L_grid), N, T)), from the first L trajectories of the largest L;
     and the log-log slopes of player 1's, which an L^(-1/2) law puts at -0.5."""
     T, N = game.T, game.N
-    big = perturbed_episodes(game, copies(K, replications), trajectories=max(L_grid),
+    big = perturbed_episodes(game, repeat_policy(K, replications), trajectories=max(L_grid),
                              radius=radius, seed=seed)
     exact_gradient, exact_natural = policy_gradient(game, K), natural_gradient(game, K)
     sigma = state_covariances(game, K)[:T]
@@ -140,7 +140,7 @@ def radius_bias(game, K, radius_grid, *, replications: int, trajectories: int, s
     exact_gradient = policy_gradient(game, K)
     rows = []
     for j, r in enumerate(radius_grid):
-        episodes = perturbed_episodes(game, copies(K, replications), trajectories=trajectories,
+        episodes = perturbed_episodes(game, repeat_policy(K, replications), trajectories=trajectories,
                                       radius=r, seed=seed.spawn(len(radius_grid))[j])
         for i in range(game.N):
             estimate = zeroth_order_gradient(episodes.costs[:, i], episodes.U[i], r)
@@ -161,7 +161,7 @@ def estimator_maps(game, K, L_grid, radius_grid, *, replications: int, seed) -> 
     keys = ("one_std", "one_z", "two_std", "two_z", "cov_std")
     maps = {key: np.full((len(radius_grid), len(L_grid), N, T), np.nan) for key in keys}
     for a, r in enumerate(radius_grid):
-        big = perturbed_episodes(game, copies(K, replications), trajectories=max(L_grid), radius=r,
+        big = perturbed_episodes(game, repeat_policy(K, replications), trajectories=max(L_grid), radius=r,
                                  seed=seed, estimator="two-point")
         for b, L in enumerate(L_grid):
             sub = _first(big, L)
@@ -184,7 +184,7 @@ def direction_errors(games: dict, K, variants: dict, *, replications: int, radiu
     out = np.full((len(variants), len(games), next(iter(games.values())).T), np.nan)
     for v, options in enumerate(variants.values()):
         for b, game in enumerate(games.values()):
-            episodes = perturbed_episodes(game, copies(K, replications), radius=radius, seed=seed,
+            episodes = perturbed_episodes(game, repeat_policy(K, replications), radius=radius, seed=seed,
                                           **options)
             direction = natural_gradient_estimate(episodes, radius)[0]
             out[v, b] = estimate_accuracy(direction, natural_gradient(game, K)[0]).median_relative_error
@@ -200,7 +200,7 @@ def threshold_runs(games: dict, K, variants: dict, *, seeds: int, eta: float, it
         rows = []
         for s2, game in games.items():
             result = model_free_natural_policy_gradient(
-                game, copies(K, seeds), eta, iterations, radius=radius, seed=seed,
+                game, repeat_policy(K, seeds), eta, iterations, radius=radius, seed=seed,
                 record_every=iterations, record_policies="none", **options)
             ok = converged(result, accuracy)
             with np.errstate(invalid="ignore"):

@@ -22,8 +22,8 @@ from ..unknown_parameters import model_free_natural_policy_gradient
 from .convergence import converged, final_error
 from .measures import NOT_MEASURED, Difference, Exceedance, Proportion, proportion
 
-__all__ = ["section_5_1_runs", "section_5_2_runs", "recorded_errors", "map_1", "rescued_by_step",
-           "map_2", "map_values", "share"]
+__all__ = ["section_5_1_runs", "section_5_2_runs", "algorithm_1_map", "algorithm_2_map",
+           "rescued_by_step", "map_values", "share"]
 
 
 def _param(params: Mapping, name: str, default=None):
@@ -163,7 +163,7 @@ def _grid(table, index: str, columns: str, value: str, how: str, rows, cols) -> 
             .reindex(index=rows, columns=cols).to_numpy(dtype=float))
 
 
-def map_1(table, radii, step_sizes) -> dict:
+def algorithm_1_map(table, radii, step_sizes) -> dict:
     """Map 1 from the rows of :func:`section_5_1_runs`: arrays (step sizes, radii) of the fraction
     converged and diverged and of the median iterations to converge of the runs that did."""
     return dict(converged=_grid(table, "eta", "radius", "converged", "mean", step_sizes, radii),
@@ -184,7 +184,7 @@ def rescued_by_step(table, eta_max: float) -> dict:
                 by_larger=len(pairs[pairs["converging"] > pairs["diverging"]].index.unique()))
 
 
-def map_2(table, sigma2_values, trajectories) -> dict:
+def algorithm_2_map(table, sigma2_values, trajectories) -> dict:
     """Map 2 from the rows of :func:`section_5_2_runs`: arrays (noise levels, L) of the fraction
     converged and diverged and of the median final error, and per noise level the median
     iteration at which its diverged runs diverged."""

@@ -30,9 +30,8 @@ from statistics import NormalDist
 
 import numpy as np
 
-__all__ = ["LEVEL", "Proportion", "Median", "Difference", "Exceedance", "Bound", "NOT_MEASURED",
-           "proportion", "significant", "significants", "interval_of", "from_json",
-           "measure_json"]
+__all__ = ["Proportion", "Median", "Difference", "Exceedance", "Bound", "NOT_MEASURED",
+           "proportion", "significant", "significants"]
 
 #: The level of every interval of the book.
 LEVEL = 0.95

@@ -37,9 +37,8 @@ from ..runs import PGResult
 from .convergence import converged, final_error
 from .measures import NOT_MEASURED, Difference, Exceedance, Median, proportion
 
-__all__ = ["FLUCTUATION_FACTOR", "RISE", "errors_under_noise", "worst_error", "figures_1_2",
-           "figure_3", "figures_4_6", "figures_7_8", "jitter", "runs_line", "levels_table",
-           "settings_table", "learning_table"]
+__all__ = ["errors_under_noise", "figures_1_2", "figure_3", "figures_4_6", "figures_7_8",
+           "runs_line", "settings_table", "levels_table", "learning_table"]
 
 #: A run fluctuates when its jitter is at least this many times exact Algorithm 1's.
 FLUCTUATION_FACTOR = 3.0

@@ -19,12 +19,12 @@ from ..diagnostics import report
 from ..equilibrium import check_assumptions, solve_nash
 from ..examples import games as families
 from ..known_parameters import natural_policy_gradient
+from ..linearization import step_size_bound
 from ..sampling import sample_policies_near
 from ..variants import model_free_variants
 from .convergence import (
     converged,
     final_error,
-    largest_stable_step,
     linear_rate,
     linearized_rate,
     linearized_spectrum,
@@ -33,7 +33,7 @@ from .convergence import (
 from .measures import Median, proportion
 
 __all__ = ["FAMILIES", "family_games", "assumption_rows", "algorithm_1_study", "algorithm_2_study",
-           "episodes_to", "algorithm_1_values", "algorithm_2_values", "VARIANTS"]
+           "algorithm_1_values", "algorithm_2_values"]
 
 FAMILIES = ("random", "consensus")
 
@@ -95,7 +95,7 @@ def algorithm_1_study(games: dict, *, radius: float, runs: int, eta: float, iter
             observed_rate_10=float(np.nanquantile(rates, 0.1)),
             observed_rate_90=float(np.nanquantile(rates, 0.9)),
             linearized_rate_squared=linearized_rate(game, eta, nash, spectrum=spectrum) ** 2,
-            eta_max=largest_stable_step(spectrum), alpha_hat=theory.alpha_hat,
+            eta_max=step_size_bound(spectrum), alpha_hat=theory.alpha_hat,
             assumption_3_3=theory.assumption_3_3, lhs_3_11=theory.lhs_3_11,
             rhs_3_11=theory.rhs_3_11)
     return found

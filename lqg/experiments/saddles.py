@@ -35,9 +35,8 @@ from ..linearization import linearize, step_size_bound
 from ..model import LQGame
 from .measures import NOT_MEASURED, proportion
 
-__all__ = ["GRADIENTS", "METHODS", "METHOD_LABELS", "FAMILIES", "simultaneous_gradient",
-           "check_objective", "stationary_spectrum", "spectrum_values", "random_two_player_games",
-           "saddle_census", "census_summary", "family_census", "census_report", "census_values"]
+__all__ = ["GRADIENTS", "FAMILIES", "spectrum_values", "family_census", "census_report",
+           "census_values"]
 
 GRADIENTS = ("vanilla", "natural")
 

@@ -27,7 +27,7 @@ from tqdm import tqdm
 from .._provenance import code_fingerprint
 from . import _sweep_table as files
 
-__all__ = ["run_sweep", "summarize"]
+__all__ = ["run_sweep"]
 
 def _run_task(experiment: Callable, index: int, params: dict, seeds: list[int]):
     return index, seeds, experiment(dict(params), list(seeds))

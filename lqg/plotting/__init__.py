@@ -10,12 +10,9 @@ from .curves import (
                      error_bands_figure,
                      error_curves,
                      normalized_error_figure,
-                     policy_path,
                      policy_path_panels,
-                     policy_paths_figure,
                      readings_figure,
                      run_in_paper_layout,
-                     shade_period,
 )
 from .estimates import (
                      conditioning_figure,
@@ -24,10 +21,9 @@ from .estimates import (
                      threshold_figure,
                      variance_maps_figure,
 )
-from .maps import annotated_map, map_panels
+from .maps import map_panels
 
-__all__ = ["error_bands_figure", "error_curves", "normalized_error_figure", "policy_path",
-           "policy_path_panels", "policy_paths_figure", "readings_figure", "run_in_paper_layout",
-           "shade_period",
-           "conditioning_figure", "errors_against_L_figure", "estimates_figure",
-           "variance_maps_figure", "threshold_figure", "annotated_map", "map_panels"]
+__all__ = ["normalized_error_figure", "error_curves", "error_bands_figure", "policy_path_panels",
+           "run_in_paper_layout", "readings_figure", "map_panels", "estimates_figure",
+           "conditioning_figure", "errors_against_L_figure", "variance_maps_figure",
+           "threshold_figure"]

@@ -11,17 +11,8 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = [
-    "error_bands_figure",
-    "error_curves",
-    "normalized_error_figure",
-    "policy_path",
-    "policy_path_panels",
-    "policy_paths_figure",
-    "readings_figure",
-    "run_in_paper_layout",
-    "shade_period",
-]
+__all__ = ["normalized_error_figure", "error_curves", "error_bands_figure", "policy_path_panels",
+           "run_in_paper_layout", "readings_figure"]
 
 
 def error_curves(ax, iterations: np.ndarray, errors: np.ndarray, *, label: str | None = None,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import matplotlib
 import numpy as np
 
-__all__ = ["annotated_map", "map_panels"]
+__all__ = ["map_panels"]
 
 
 def annotated_map(ax, values, x: Sequence, y: Sequence, *, fmt: str = "{:.0%}", cmap="viridis",

@@ -21,9 +21,9 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
-from .rules import NEVER, VERDICTS, Condition, decide
+from .rules import NEVER, Condition, decide
 
-__all__ = ["VERDICTS", "Claim", "Verdict", "fill", "evaluate", "claims_table"]
+__all__ = ["Claim", "Verdict", "evaluate", "fill"]
 
 
 @dataclass(frozen=True)

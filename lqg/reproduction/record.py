@@ -1,9 +1,10 @@
 """A notebook's record: its parameters, output folder, figures and ``results.json``, with provenance.
 
-:class:`Run` is what a notebook creates in its (hidden) set-up cell, ``run = Run(name, globals())``:
-it reads the notebook's own parameters cell (:mod:`lqg.reproduction.parameters`), checks the values
-the notebook runs with, knows whether they are the paper's settings (the cell's literals), and
-starts the clock. ``run.save_figure`` and ``run.conclude`` write the figures and ``results.json``,
+:class:`NotebookRecord` is what a notebook creates in its (hidden) set-up cell,
+``record = NotebookRecord(name, globals())``: it reads the notebook's own parameters cell
+(:mod:`lqg.reproduction.parameters`), checks the values the notebook runs with, knows whether they
+are the paper's settings (the cell's literals), and starts the clock. ``record.show`` and
+``record.conclude`` write the figures and ``results.json``,
 each stamped with :func:`provenance`.
 """
 
@@ -31,7 +32,7 @@ from .parameters import check_values, read_parameters
 #: parameters that change where results go or how fast they come, never the results
 NOT_SETTINGS = ("output_dir", "n_jobs")
 
-__all__ = ["Run", "provenance", "code_fingerprint", "checkout_root", "output_root", "plain_json"]
+__all__ = ["NotebookRecord", "provenance", "verdict_labels"]
 
 
 def checkout_root() -> Path | None:
@@ -104,7 +105,7 @@ def plain_json(value):
     return value
 
 
-class Run:
+class NotebookRecord:
     """A notebook's parameters, output folder and record (module docstring).
 
     Parameters
@@ -198,3 +199,19 @@ class Run:
                    "provenance": provenance(self.parameters, self.started),
                    "parameters": plain_json(self.parameters), "figures": self.figures, **content}
         (self.folder / "results.json").write_text(json.dumps(payload, indent=1) + "\n")
+
+
+def verdict_labels(results: Mapping) -> dict:
+    """Every verdict of a ``results.json`` as its label (``"partly"``, ``"borderline (reproduced or
+    partly)"``): claim key -> label, and for the readings study also ``"<section>/<reading>/<key>"``
+    -> label for every reading's verdict."""
+    def label(verdict):
+        candidates = verdict.get("candidates") or []
+        return verdict["verdict"] + (f" ({' or '.join(candidates)})" if candidates else "")
+
+    found = {c["key"]: label(c) for c in results.get("claims", [])}
+    for section, table in results.get("verdicts", {}).items():
+        for reading, row in table.items():
+            for key, verdict in row.items():
+                found[f"{section}/{reading}/{key}"] = label(verdict)
+    return found

@@ -1,6 +1,6 @@
 r"""The book's reproduction report and figures page, assembled from the notebooks' ``results.json``.
 
-Every notebook's closing cell writes ``outputs/<notebook>/results.json`` (:class:`~.record.Run`):
+Every notebook's closing cell writes ``outputs/<notebook>/results.json`` (:class:`~.record.NotebookRecord`):
 its claims with their verdicts, the measured values, the figures it saved and its provenance.
 :func:`load_results` reads them back; :func:`summary_markdown`, :func:`claims_markdown` and
 :func:`provenance_markdown` render the report's parts, :func:`figures_markdown` the figures page.
@@ -16,13 +16,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .claims import VERDICTS, fill
+from ..experiments.measures import from_json
+from .claims import fill
 from .record import output_root
+from .rules import VERDICTS
 from .study import badge
 
-__all__ = ["PAPER_SECTIONS", "READINGS_NOTEBOOK", "Figure", "FIGURES", "load_results",
-           "heading_anchor", "summary_markdown", "claims_markdown", "provenance_markdown",
-           "figures_markdown", "verdict_badge"]
+__all__ = ["PAPER_SECTIONS", "FIGURES", "load_results", "summary_markdown", "claims_markdown",
+           "provenance_markdown", "figures_markdown"]
 
 #: The paper's sections and the notebooks that measure their claims, in the book's order.
 PAPER_SECTIONS = (
@@ -57,8 +58,11 @@ def heading_anchor(heading: str) -> str:
     return re.sub(r"[^\w\u4e00-\u9fff\- ]", "", text.lower().replace(" ", "-"))
 
 
-def verdict_badge(verdict: str) -> str:
-    """An icon and the verdict's word, e.g. ``✔ reproduced`` (coloured in the book)."""
+def verdict_badge(verdict: str, candidates=()) -> str:
+    """An icon and the verdict's word, e.g. ``✔ reproduced`` (coloured in the book); a borderline
+    verdict shows the verdicts its intervals leave possible."""
+    if verdict == "borderline" and candidates:
+        return badge(verdict, f"borderline ({' or '.join(candidates)})")
     return badge(verdict)
 
 
@@ -82,19 +86,21 @@ def _link(notebook: str, section: str, text: str) -> str:
 
 def _counts(verdicts: Iterable[str]) -> str:
     verdicts = list(verdicts)
-    return " · ".join(badge(v, str(verdicts.count(v))) for v in VERDICTS)
+    return " · ".join(badge(v, str(verdicts.count(v))) for v in VERDICTS
+                      if v in verdicts or v in VERDICTS[:3])
 
 
 def summary_markdown(results: Mapping) -> str:
-    """Per section of the paper: how many of its claims reproduce, partly reproduce and do not,
-    as printed (the section's notebooks), as printed in the readings study (its smaller ensembles)
-    and under the study's best reading of the section."""
+    """Per section of the paper: how many of its claims reproduce, partly reproduce, do not, and
+    are borderline, as printed (the section's notebooks), as printed in the readings study (the
+    same runs for Section 5.1, the same seeds for 5.2), and under the study's best reading of the
+    section, with the number of readings it is the best of."""
     study = results.get(READINGS_NOTEBOOK, {}).get("summary", {})
     best = {}
     for entry in study.values():
-        best.setdefault(entry["section"], entry["best_reading"])
-    lines = ["| section | claims | as printed | readings study: as printed | readings study: best "
-             "reading |", "|---|---|---|---|---|"]
+        best.setdefault(entry["section"], (entry["best_reading"], entry["readings_tried"]))
+    lines = ["| section | claims | as printed | readings study: as printed | readings study: "
+             "the best reading |", "|---|---|---|---|---|"]
     for mark, title, notebooks in PAPER_SECTIONS:
         claims = [c for name in notebooks for c in results.get(name, {}).get("claims", [])]
         if not claims:
@@ -103,8 +109,8 @@ def summary_markdown(results: Mapping) -> str:
         key = _STUDY_SECTIONS.get(mark)
         entries = [e for e in study.values() if e["section"] == key] if key else []
         literal = _counts(e["literal"] for e in entries) if entries else "no readings"
-        under = (f"{_counts(e['best'] for e in entries)} (`{best[key]}`)" if entries
-                 else "no readings")
+        under = (f"{_counts(e['best'] for e in entries)} (`{best[key][0]}`, the best of "
+                 f"{best[key][1]} readings)" if entries else "no readings")
         lines.append(f"| {mark} {title} | {len(claims)} | {_counts(c['verdict'] for c in claims)} "
                      f"| {literal} | {under} |")
     return "\n".join(lines)
@@ -112,11 +118,12 @@ def summary_markdown(results: Mapping) -> str:
 
 def claims_markdown(results: Mapping, notebooks: Iterable[str], *, readings: bool = True) -> str:
     """One table row per claim of ``notebooks``: where the paper says it, its words, what was
-    measured, the verdict, and (``readings``, for Section 5) its verdicts per reading; each row
-    links to the notebook section that measures it."""
+    measured (with n and 95 % intervals), the verdict, the rule with its thresholds (and how it
+    changed, if it did), and (``readings``, for Section 5) its verdicts per reading; each row links
+    to the notebook section that measures it."""
     study = results.get(READINGS_NOTEBOOK, {}).get("summary", {}) if readings else {}
-    header = "| where | the paper says | measured | verdict |"
-    rule = "|---|---|---|---|"
+    header = "| where | the paper says | measured | verdict | rule |"
+    rule = "|---|---|---|---|---|"
     if study:
         header, rule = header + " readings |", rule + "---|"
     lines = [header, rule]
@@ -126,8 +133,14 @@ def claims_markdown(results: Mapping, notebooks: Iterable[str], *, readings: boo
             continue
         for claim in data.get("claims", []):
             where = _link(name, claim.get("section", "Claims"), claim["where"])
+            text = claim.get("rule", "")
+            if claim.get("rule_change"):
+                text += f". *Changed:* {claim['rule_change']}"
+            if claim.get("note"):
+                text += f" *Note:* {claim['note']}"
             row = (f"| {where} | {_cell(claim['paper'])} | {_cell(claim['measured'])} | "
-                   f"{verdict_badge(claim['verdict'])} |")
+                   f"{verdict_badge(claim['verdict'], claim.get('candidates', ()))} | "
+                   f"{_cell(text)} |")
             if study:
                 entry = study.get(claim["key"])
                 row += f" {_cell(_readings_text(entry)) if entry else ''} |"
@@ -135,11 +148,17 @@ def claims_markdown(results: Mapping, notebooks: Iterable[str], *, readings: boo
     return "\n".join(lines)
 
 
+def _names(readings) -> str:
+    return ", ".join(f"`{r}`" for r in readings) or "none"
+
+
 def _readings_text(entry: Mapping) -> str:
-    reproduced = ", ".join(f"`{r}`" for r in entry["reproduced"]) or "none"
-    partly = ", ".join(f"`{r}`" for r in entry["partly"]) or "none"
-    return (f"as printed {badge(entry['literal'], '')}; under `{entry['best_reading']}` "
-            f"{badge(entry['best'], '')}; reproduced under {reproduced}; partly under {partly}")
+    return (f"as printed {badge(entry['literal'], '')}; under `{entry['best_reading']}` (best of "
+            f"{entry['readings_tried']} readings) {badge(entry['best'], '')}; readings that "
+            f"reproduce it: {_names(entry['readings_reproduced'])}; partly: "
+            f"{_names(entry['readings_partly'])}; borderline: "
+            f"{_names(entry['readings_borderline'])}. Sensitivity checks that reproduce it: "
+            f"{_names(entry['checks_reproduced'])}")
 
 
 def provenance_markdown(results: Mapping) -> str:
@@ -179,11 +198,12 @@ class Figure:
 
 
 def _finding(figure: Figure, data: Mapping) -> str:
-    verdicts = {c["key"]: c["verdict"] for c in data.get("claims", [])}
+    verdicts = {c["key"]: c for c in data.get("claims", [])}
     text = re.sub(r"\{verdict:([\w.-]+)\}",
-                  lambda m: verdict_badge(verdicts[m.group(1)]) if m.group(1) in verdicts
-                  else "?", figure.finding)
-    return fill(text, {**data.get("parameters", {}), **data.get("measured", {})})
+                  lambda m: verdict_badge(verdicts[m.group(1)]["verdict"],
+                                          verdicts[m.group(1)].get("candidates", ()))
+                  if m.group(1) in verdicts else "?", figure.finding)
+    return fill(text, {**data.get("parameters", {}), **from_json(data.get("measured", {}))})
 
 
 def figures_markdown(results: Mapping, figures: Iterable[Figure], *,
@@ -211,8 +231,8 @@ FIGURES = (
     Figure("Figure 1", "04_section_5_1_convergence", "figure_1",
            r"Normalized error under different $\sigma^2$ when $r = 0.25$ ($\eta_1 = \eta_2 = 0.1$ "
            "and $M = 5000$).",
-           "median and 10-90 % band over {runs} initial policies per radius; "
-           "{verdict:accuracy-1000} that all are below 0.5 % by $m = 1000$.",
+           "median and 10-90 % band over {runs} initial policies per radius; below 0.5 % from "
+           "$m = 1000$ on: {verdict:accuracy-1000} (worst setting {reached_worst}).",
            "Figures 1 and 2"),
     Figure("Figure 2", "04_section_5_1_convergence", "figure_2",
            r"Normalized error under different $\sigma^2$ when $r = 0.30$ ($\eta_1 = \eta_2 = 0.1$ "
@@ -224,24 +244,25 @@ FIGURES = (
     Figure("Figure 3", "04_section_5_1_convergence", "figure_3",
            r"Normalized error and trajectories of learned policies with $\sigma^2 = 0$ and "
            r"$r = 0.3$ ($\eta_1 = \eta_2 = 0.1$, $M = 10000$); the peak period 300-900 in grey.",
-           "{verdict:overshoot-recovery}: a run like the paper's exists, but few overshoot and "
-           "peak inside the grey window.", "Figure 3: overshoot and recovery"),
+           "{verdict:overshoot-recovery}: runs like the paper's (overshoot, turn in the grey "
+           "window, convergence): {like_paper}.", "Figure 3: overshoot and recovery"),
     Figure("Figure 4", "05_section_5_1_deterministic", "figure_4",
            r"Performance of the natural policy gradient algorithm with $r = 0.42$ and "
            r"$\eta_1 = \eta_2 = 0.001$ ($M = 10000$).",
-           "{verdict:fig4-diverges}: most runs converge slowly instead of diverging.", ""),
+           "{verdict:fig4-diverges}: runs that blow up or drift away: {f4_away}.", ""),
     Figure("Figure 5", "05_section_5_1_deterministic", "figure_5",
            r"... with $r = 0.42$, $\eta_1 = 0.001$ and $\eta_2 = 0.01$ ($M = 10000$).",
-           "{verdict:fig5-step-size}.", ""),
+           "{verdict:fig5-step-size}: converged {f5_converged}.", ""),
     Figure("Figure 6", "05_section_5_1_deterministic", "figure_6",
            r"... with $r = 0.16$ and $\eta_1 = \eta_2 = 0.001$ ($M = 10000$).",
-           "{verdict:fig6-radius}.", ""),
+           "{verdict:fig6-radius}: converged {f6_converged}.", ""),
     Figure("Figure 7", "06_section_5_2_noise", "figure_7",
            r"Performance of the natural policy gradient algorithm with unknown parameters "
            r"($\eta_1 = \eta_2 = 0.0005$).",
            "as printed, {verdict:diverges-low-noise} divergence at $\\sigma^2 \\le 10^{-4}$, "
-           "{verdict:converges-0.01} convergence at 0.01, {verdict:accuracy-0.1} 5 % at 0.1 "
-           "within 300 iterations; see the readings study for the readings that reproduce them.",
+           "{verdict:converges-0.01} convergence with fluctuations at 0.01, "
+           "{verdict:accuracy-0.1} 5 % at 0.1 within 300 iterations without fluctuations; the "
+           "readings study gives each reading's verdicts.",
            "Figure 7"),
     Figure("Figure 8", "06_section_5_2_noise", "figure_8",
            r"Trajectory of learned policy $K_0^1 = (K_{00}^1, K_{01}^1)$ "
@@ -250,19 +271,22 @@ FIGURES = (
     Figure("Figure 7 under the best reading", READINGS_NOTEBOOK, "figure_7_readings",
            "Beyond the paper: Figure 7 as printed and under the reading of Algorithm 2 that "
            "reproduces the most claims.",
-           "every claim of Figures 7-8 reproduces under the best reading.",
+           "the best of the readings tried, and ten times the stated noise; the report gives "
+           "their verdicts claim by claim.",
            "Figure 7 under the literal reading and under the best reading"),
     Figure("More players: Algorithm 1", "08_n_players", "nash_gap",
            "Beyond the paper: the Nash gap of Algorithm 1 for N = 3, 5 and 10.",
-           "{verdict:n-players}: linear convergence in every game.",
+           "{verdict:n-players}: converged per game {converged_by_game}.",
            "Algorithm 1 from near the equilibrium"),
     Figure("More players: Algorithm 2", "09_model_free_n_players", "convergence",
            "Beyond the paper: Algorithm 2 for N = 2, 3 and 5 players.",
-           "{verdict:model-free-n}: as printed it does not converge; with the cost-to-go "
-           "reading it does.", "Convergence over seeds"),
+           "{verdict:model-free-n}: below the level as printed {literal_reached:k|, }; with the "
+           "cost-to-go reading {reading_reached:k|, } (N = {players:d|, }).",
+           "Convergence over seeds"),
     Figure("The counterexample of [11]", "10_counterexample", "saddle_game",
            "Beyond the paper: a game whose equilibrium is a saddle of gradient play.",
-           "{verdict:noise-avoids}: the paper's setting avoids it too.",
+           "{verdict:noise-avoids}: runs of the paper's setting that end farther from the "
+           "equilibrium: {saddle_paper_away}.",
            "A game [11] describes, and the paper's remedies"),
     Figure("Sensitivity map, Algorithm 1", "11_sensitivity_maps", "map_algorithm_1",
            "Beyond the paper: Algorithm 1 over radius and step size.",

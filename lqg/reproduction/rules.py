@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 from ..experiments.measures import NOT_MEASURED, interval_of
 
-__all__ = ["Truth", "Condition", "MOST", "SOME", "at_least", "at_most", "above", "below",
-           "exceeds", "less", "holds", "every", "some", "decide", "ALWAYS", "NEVER", "VERDICTS"]
+__all__ = ["Condition", "MOST", "SOME", "at_least", "at_most", "above", "below", "exceeds", "less",
+           "holds", "every", "some", "decide"]
 
 #: "Most runs": at least this share of runs (the threshold of *reproduced*).
 MOST = 0.8

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 
 from ..experiments.measures import measure_json
 from .claims import Claim, Verdict, claims_table, evaluate
-from .record import Run
+from .record import NotebookRecord
 
-__all__ = ["ICONS", "badge", "verdict_table", "markdown_table", "text_table", "best_reading",
-           "found_by_claim", "readings_markdown", "conclude"]
+__all__ = ["verdict_table", "markdown_table", "text_table", "best_reading", "readings_markdown",
+           "conclude"]
 
 #: How a verdict shows, an icon beside the word (symbols every common font has).
 ICONS = {"reproduced": "✔", "partly": "◐", "not reproduced": "✘", "borderline": "?",
@@ -123,7 +123,7 @@ def _listed(readings: list) -> str:
     return ", ".join(readings) or "none"
 
 
-def conclude(run: Run, tables: Mapping[str, Mapping], readings: Mapping[str, list], *,
+def conclude(record: NotebookRecord, tables: Mapping[str, Mapping], readings: Mapping[str, list], *,
              measured: Mapping[str, Mapping], literal: str = "literal",
              results: Mapping | None = None) -> None:
     """The readings notebook's closing cell.
@@ -157,7 +157,7 @@ def conclude(run: Run, tables: Mapping[str, Mapping], readings: Mapping[str, lis
                                 readings_tried=tried, best=under.verdict,
                                 best_label=under.label, **found)
     print(claims_table(verdicts))
-    run.write_results(
+    record.write_results(
         readings={s: [dict(key=r.key, label=r.label, kind=r.kind, where=r.where, quote=r.quote,
                            reading=r.reading) for r in rs] for s, rs in readings.items()},
         verdicts={s: {r: {k: v.as_dict() for k, v in row.items()} for r, row in table.items()}
@@ -165,4 +165,4 @@ def conclude(run: Run, tables: Mapping[str, Mapping], readings: Mapping[str, lis
         summary=summary, claims=[v.as_dict() for v in verdicts],
         measured=measure_json({s: dict(values) for s, values in measured.items()}),
         results=measure_json(dict(results or {})))
-    run.verdicts = verdicts
+    record.verdicts = verdicts

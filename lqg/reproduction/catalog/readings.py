@@ -1,6 +1,6 @@
 r"""The readings of Sections 4-5 the readings notebook runs: every choice the text leaves open.
 
-Each :class:`~lqg.experiments.readings.Reading` quotes the paper's words it interprets, exactly
+Each :class:`~lqg.experiments.reading_runs.Reading` quotes the paper's words it interprets, exactly
 (one contiguous sentence, part of one, or a formula), with their place. The first of each list is
 the text as printed (the library's defaults, notebooks 04-06); each other one changes a single
 choice. A *reading* resolves a choice the text leaves open; a *sensitivity check* contradicts the
@@ -8,9 +8,9 @@ text (or adds what the text does not have) and is kept apart: it shows what a ve
 and it never counts as a reading that reproduces a claim.
 """
 
-from ...experiments.readings import Reading
+from ...experiments.reading_runs import Reading
 
-__all__ = ["SECTION_5_1", "SECTION_5_2", "COMBINATIONS_5_2", "MEASURE_ONLY", "LINE_7"]
+__all__ = ["ROWS_5_1", "ROWS_5_2", "COMBINED_5_2"]
 
 AS_PRINTED = Reading("literal", "as printed", "", "",
                      "The most literal reading of every open choice (the library's defaults): the "
@@ -43,7 +43,7 @@ _BALL = (r"We initialize both players' policies $K_t^{i,(0)} = (K_{t0}^{i,(0)}, 
          r"where $K_t^{i*} = (K_{t0}^{i*}, K_{t1}^{i*})$ denotes the Nash equilibrium, and r is the "
          r"radius of the ball centered at $K_t^{i*}$ in which we initialize the policies.")
 
-SECTION_5_1 = [
+ROWS_5_1 = [
     AS_PRINTED,
     Reading("shared-over-t", "one offset for every t", "§5.1, Set-up, Initialization", _BALL,
             "The sentence constrains each $K_t^{i,(0)}$ alone and does not say whether the offsets "
@@ -76,7 +76,7 @@ _LINE_8 = (r"Denote $\hat\Sigma_t^{i,l}$ as the state covariance matrix with "
            r"$\hat\Sigma_t^{i,l} = x_t^{i,l}(x_t^{i,l})^\top$.")
 _LINE_7_WHERE = "§4, Algorithm 2, line 7"
 
-SECTION_5_2 = [
+ROWS_5_2 = [
     AS_PRINTED,
     Reading("after-step", "cost from x_1", _LINE_7_WHERE, LINE_7,
             "'The single trajectory cost' as a simulator charges it: the stages after each step, "
@@ -152,8 +152,8 @@ SECTION_5_2 = [
 #: readings of the measure: they need no runs of their own (the literal runs are measured again)
 MEASURE_ONLY = ("signed", "reached-by", "at-m")
 
-_BY_KEY = {r.key: r for r in SECTION_5_2}
+_BY_KEY = {r.key: r for r in ROWS_5_2}
 #: the reading that changes the most verdicts on its own in the previous round ("after-step")
 #: joined with each other option of the algorithm that changed a verdict on its own
-COMBINATIONS_5_2 = [_BY_KEY["after-step"].combined(_BY_KEY[other])
+COMBINED_5_2 = [_BY_KEY["after-step"].combined(_BY_KEY[other])
                     for other in ("cov-all", "D/r", "all-steps")]

@@ -13,7 +13,7 @@ from ...experiments.outcomes import FLUCTUATION_FACTOR
 from ..claims import Claim
 from ..rules import MOST, SOME, at_least, every, exceeds, some
 
-__all__ = ["FIGURES_1_3", "FIGURES_4_6", "FIGURES_7_8", "CONVENTION_CHANGE"]
+__all__ = ["FIGURES_1_3", "FIGURES_4_6", "FIGURES_7_8"]
 
 #: What changed in every rule of Section 5 when the verdicts started to read intervals.
 CONVENTION_CHANGE = (

@@ -3,7 +3,7 @@ Figures 1-8 run under each.
 
 A :class:`Reading` names the options it sets (on the paper's game presets, on the initial
 policies of Section 5.1, on Algorithm 2, or on the outcome measures) and quotes the sentence of the
-paper it interprets. :func:`section_5_1` and :func:`section_5_2` run the figures' experiments under
+paper it interprets. :func:`run_figures_1_6` and :func:`run_figures_7_8` run the figures' experiments under
 a list of readings, batched (runs do not depend on their batch), and return the measured values the
 claims of :mod:`lqg.reproduction.catalog` read; :func:`estimator_under` measures, at a fixed policy,
 what each reading does to the estimates of Algorithm 2 (the mechanism behind a changed outcome).
@@ -28,8 +28,7 @@ from ..variants import model_free_variants
 from ..verification import monte_carlo_cost
 from . import outcomes
 
-__all__ = ["KINDS", "Reading", "section_5_1", "section_5_2", "estimator_under", "monte_carlo_errors",
-           "mechanism", "mechanism_table"]
+__all__ = ["Reading", "run_figures_1_6", "run_figures_7_8", "mechanism", "mechanism_table"]
 
 
 #: What a row of the readings study is: the text as printed, a reading of an open choice, or a
@@ -101,7 +100,7 @@ def _measure(reading: Reading) -> dict:
 # Section 5.1: Algorithm 1, Figures 1-6
 
 
-def section_5_1(readings: list, *, runs: int, seed: int, sigma2_values, radii, eta: float,
+def run_figures_1_6(readings: list, *, runs: int, seed: int, sigma2_values, radii, eta: float,
                 iterations: int, accuracy: float, within: int, record_every: int,
                 fig3_radius: float, fig3_iterations: int, peak_start: int, peak_end: int,
                 radius_wide: float, radius_narrow: float, eta_slow: float, eta2_fig5: float,
@@ -230,7 +229,7 @@ def _run_group(sigma2: float, k: int, game_options: dict, variants: list, *, see
         record_every=record_every, record_policies="all", progress=False, prefetch=False)
 
 
-def section_5_2(readings: list, *, sigma2_values, seeds: int, seed: int, eta: float,
+def run_figures_7_8(readings: list, *, sigma2_values, seeds: int, seed: int, eta: float,
                 trajectories: int, radius: float, iterations: int, record_every: int,
                 accuracy: float, within: int, fig8_sigma2, n_jobs: int = -1) -> dict:
     """The runs of Figure 7 under each reading and their measured values: key -> (runs, values),
