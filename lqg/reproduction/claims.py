@@ -21,6 +21,7 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
+from ..experiments.measures import NOT_MEASURED
 from .rules import NEVER, Condition, decide
 
 __all__ = ["Claim", "Verdict", "evaluate", "fill"]
@@ -118,6 +119,8 @@ def fill(template: str, values: Mapping) -> str:
         if name not in values:
             return match.group(0)
         value = values[name]
+        if value is None or value is NOT_MEASURED:
+            return "not measured"
         if sep is not None:
             return sep.join(format(v, spec) for v in value)
         return format(value, spec)
