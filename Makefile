@@ -8,7 +8,13 @@ STAMP  := $(VENV)/.installed
 # pytest workers: the notebooks and the unit tests share the machine's cores
 JOBS   ?= 2
 
-NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+# the longest first, so that the two workers finish together (pytest-xdist keeps this order); a
+# notebook not named here runs last
+LONGEST_FIRST := $(addprefix notebooks/,$(addsuffix .ipynb,07_readings 09_model_free_n_players \
+    12_gradient_estimator 11_sensitivity_maps 10_counterexample 13_your_own_game \
+    03_unknown_parameters 06_section_5_2_noise 08_n_players 04_section_5_1_convergence \
+    05_section_5_1_deterministic 02_known_parameters 01_game_and_equilibrium))
+NOTEBOOKS := $(LONGEST_FIRST) $(filter-out $(LONGEST_FIRST),$(wildcard notebooks/*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # what a build leaves that the next one must not reuse: the whole of _build (Sphinx's environment
 # would skip the notebooks whose source is unchanged, and show the outputs of older code), the
