@@ -13,7 +13,8 @@ settings, the verdicts, and a tolerance per quantity:
 
 :func:`compare` returns one line per difference, naming the quantity, the two values and the
 tolerance. ``python tests/results_reference.py update [outputs] [tests/reference]`` writes the
-reference from a run (``make reference``), keeping the tolerances already there.
+reference from a run (``make reference``), keeping the tolerances already there; ``compare``
+prints the differences of every notebook (used to check a run on another CPU).
 """
 
 from __future__ import annotations
@@ -121,10 +122,31 @@ def update(outputs: Path, folder: Path) -> list[Path]:
     return written
 
 
+def compare_all(outputs: Path, folder: Path) -> dict[str, list[str]]:
+    """Every notebook's ``results.json`` in ``outputs`` against its reference in ``folder``:
+    notebook -> differences (the notebooks without a reference, or run at other settings, are
+    left out)."""
+    found = {}
+    for path in sorted(outputs.glob("*/results.json")):
+        data = json.loads(path.read_text())
+        target = folder / f"{data['notebook']}.json"
+        if data.get("at_paper_settings") and target.exists():
+            found[data["notebook"]] = compare_results(data, json.loads(target.read_text()))
+    return found
+
+
 if __name__ == "__main__":
-    if len(sys.argv) < 2 or sys.argv[1] != "update":
-        sys.exit("usage: python tests/results_reference.py update [outputs] [tests/reference]")
+    usage = "usage: python tests/results_reference.py update|compare [outputs] [tests/reference]"
+    if len(sys.argv) < 2 or sys.argv[1] not in ("update", "compare"):
+        sys.exit(usage)
     outputs = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "outputs"
     folder = Path(sys.argv[3]) if len(sys.argv) > 3 else REFERENCE
+    if sys.argv[1] == "compare":
+        differences = compare_all(outputs, folder)
+        for notebook, lines in differences.items():
+            print(f"{notebook}: {'the same' if not lines else f'{len(lines)} difference(s)'}")
+            for line in lines:
+                print(f"  {line}")
+        sys.exit(1 if any(differences.values()) else 0)
     for target in update(outputs, folder):
         print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")

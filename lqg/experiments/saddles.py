@@ -33,7 +33,7 @@ from ..equilibrium import NotAnEquilibriumError, NoUniqueNashError, solve_nash
 from ..evaluation import state_covariances
 from ..linearization import linearize, step_size_bound
 from ..model import LQGame
-from .measures import NOT_MEASURED, proportion
+from .measures import NOT_MEASURED, Proportion, proportion
 
 __all__ = ["GRADIENTS", "FAMILIES", "spectrum_values", "family_census", "census_report",
            "census_values"]
@@ -367,7 +367,9 @@ def census_values(summaries: dict) -> dict:
     """The measured values the counterexample's claims read, from the :func:`census_summary` of
     each family (family -> summary): per family, in the order given, the share of the solved
     games that are saddles of gradient play, the share of those saddles each remedy removes, and
-    the share of the finite-horizon saddles of vanilla policy gradient that noise removes."""
+    the share of the finite-horizon saddles of vanilla policy gradient that noise removes, and the
+    share of the games without a stationary equilibrium (but with a finite-horizon one) whose
+    finite-horizon equilibrium is a saddle."""
     def each(key):
         return [s[key] for s in summaries.values()]
 
@@ -378,5 +380,5 @@ def census_values(summaries: dict) -> dict:
                 finite_noise_removes=each("finite_vanilla_noise_removes"),
                 algorithm_1_removes=each("finite_natural_removes"),
                 noise_removes=each("noise_removes"), phi_saddles=each("phi_saddles"),
-                unsolved_phi_saddles=each("unsolved_phi_saddles"),
-                unsolved=[s["games"] - s["solved"] for s in summaries.values()])
+                unsolved_phi_saddles=[Proportion(s["unsolved_phi_saddles"], s["unsolved_finite"])
+                                      for s in summaries.values()])

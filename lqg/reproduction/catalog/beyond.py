@@ -70,9 +70,9 @@ COUNTEREXAMPLE = [
         "per family: of the finite-horizon saddles of vanilla policy gradient, noise removes "
         "{noise_removes:|; }; of the saddles of gradient play, Algorithm 1 in the paper's setting "
         "(finite horizon, noise, natural gradient) removes {algorithm_1_removes:|; } and the "
-        "finite horizon alone {finite_removes:|; }; games without a stationary equilibrium "
-        "whose finite-horizon equilibrium is a saddle: {unsolved_phi_saddles:|; } of "
-        "{unsolved:|; }.",
+        "finite horizon alone {finite_removes:|; }; of the games without a stationary "
+        "equilibrium, those whose finite-horizon equilibrium is a saddle: "
+        "{unsolved_phi_saddles:k|; }.",
         reproduced=every(lambda x: at_least(x, MOST), "noise_removes",
                          "share of finite-horizon saddles the noise removes"),
         partly=some(lambda x: at_least(x, MOST), "algorithm_1_removes",
