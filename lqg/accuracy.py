@@ -18,7 +18,7 @@ import numpy as np
 
 from ._checks import LQGameError
 
-__all__ = ["estimate_accuracy"]
+__all__ = ["estimate_accuracy", "Accuracy"]
 
 
 @dataclass(frozen=True)

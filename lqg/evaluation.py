@@ -3,7 +3,7 @@ r"""Exact costs, covariances and gradients of a joint linear policy :math:`u_t^i
 A joint policy is a tuple of N arrays, player i's of shape ``(*batch, T, k_i, d)``. Every function
 broadcasts over the leading batch dimensions, like :mod:`numpy.linalg` over stacks of matrices:
 one call evaluates a whole batch of policies, and the players' batch shapes broadcast against
-each other. The equations themselves are written once, in ``lqg._kernel``; :class:`Evaluation`
+each other. The equations themselves are written once, in ``lqg._kernel``; ``Evaluation``
 is the one batch-first facade over it (the package's modules use it on stacked gains), and the
 public functions validate their arguments and call it.
 """
@@ -26,8 +26,7 @@ __all__ = [
     "policy_gradient",
     "natural_gradient",
     "normalized_error",
-    "error_normalization",
-]
+    "error_normalization", "NORMALIZATIONS"]
 
 
 class Evaluation:
@@ -254,7 +253,7 @@ def error_normalization(game, nash: NashSolution) -> tuple:
     -------
     scale : numpy.ndarray, shape=(N,)
     normalization : tuple of N str
-        Keys of :data:`NORMALIZATIONS`: "C*" (the paper's), "|C*|", "G*" or "none".
+        Keys of :data:`NORMALIZATIONS`: ``"C*"`` (the paper's), ``"|C*|"``, ``"G*"`` or ``"none"``.
     """
     game = check.game(game)
     nash = check.nash_of(game, nash)
@@ -292,7 +291,7 @@ def normalized_error(game, K: Sequence, nash: NashSolution | None = None, *,
     -------
     errors : numpy.ndarray, shape=(*batch, N)
     normalization : tuple of N str
-        Only with ``full_output``: "C*" (the paper's), "|C*|", "G*" or "none" per player.
+        Only with ``full_output``: ``"C*"`` (the paper's), ``"|C*|"``, ``"G*"`` or ``"none"`` per player.
     """
     game = check.game(game)
     require_equilibrium = check.flag(require_equilibrium, "require_equilibrium")

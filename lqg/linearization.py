@@ -58,7 +58,7 @@ from . import _kernel as kernel
 from .equilibrium import NashSolution, phi_system, solve_nash
 from .evaluation import state_covariances
 
-__all__ = ["linearize", "largest_stable_step"]
+__all__ = ["linearize", "largest_stable_step", "Linearization", "step_size_bound"]
 
 GRADIENTS = ("natural", "vanilla")
 
@@ -96,9 +96,10 @@ class Linearization:
 
     Attributes
     ----------
-    gradient : {"natural", "vanilla"}
-        Algorithm 1 (:func:`~lqg.known_parameters.natural_policy_gradient`) or vanilla policy
-        gradient (:func:`~lqg.known_parameters.policy_gradient_descent`).
+    gradient : str
+        ``"natural"`` or ``"vanilla"``: Algorithm 1
+        (:func:`~lqg.known_parameters.natural_policy_gradient`) or vanilla policy gradient
+        (:func:`~lqg.known_parameters.policy_gradient_descent`).
     phi : numpy.ndarray, shape=(T, sum k, sum k)
         :math:`\Phi_t` of Remark 2.4 at the equilibrium.
     covariances : numpy.ndarray, shape=(T, d, d)

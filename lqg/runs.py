@@ -18,7 +18,7 @@ from ._checks import LQGameError
 from .equilibrium import NashSolution, NotAnEquilibriumError, NoUniqueNashError, solve_nash
 from .evaluation import NORMALIZATIONS, Evaluation, error_normalization, in_kernel_memory
 
-__all__ = ["PGResult", "DIVERGENCE_FACTOR"]
+__all__ = ["PGResult", "DIVERGENCE_FACTOR", "NEARLY_SINGULAR"]
 
 #: The default divergence rule. A run is diverged once some player's gross cost exceeds this
 #: multiple of its gross cost at the initial policies (or once a policy or cost stops being finite).
@@ -76,9 +76,10 @@ class PGResult:
         ``require_equilibrium=False``), a nearly singular covariance estimate behind a divergence.
     game : LQGame
         The game the runs were played on.
-    normalization : tuple of N str, or None
-        How each player's ``normalized_error`` is scaled: "C*" (the paper's), "|C*|", "G*" or
-        "none" (:data:`~lqg.evaluation.NORMALIZATIONS`); None without a unique equilibrium.
+    normalization : tuple of str, or None
+        How each player's ``normalized_error`` is scaled, one entry per player: ``"C*"`` (the
+        paper's), ``"|C*|"``, ``"G*"`` or ``"none"`` (:data:`~lqg.evaluation.NORMALIZATIONS`);
+        None without a unique equilibrium.
 
     Notes
     -----

@@ -5,7 +5,7 @@ The paper's algorithm runs through its own loop,
 (:mod:`lqg.episodes`, :mod:`lqg.estimators`) is sharper when every reading plays the same
 perturbations, initial states and noise: here the readings advance together, iteration by
 iteration, and each iteration's random numbers are drawn once and played by each, through the
-same per-iteration step as the paper's loop (:func:`~lqg.unknown_parameters.natural_gradient_step`).
+same per-iteration step as the paper's loop (``lqg.unknown_parameters.natural_gradient_step``).
 """
 
 from __future__ import annotations

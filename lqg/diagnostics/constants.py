@@ -154,7 +154,7 @@ class TheoryReport:
     epsilon, eta : float
         The accuracy and step size given to :func:`report` (NaN if not given).
     iterations : float
-        :math:`M(\epsilon)` of Theorem 3.5 (:func:`theorem_3_5_iterations`); NaN when
+        :math:`M(\epsilon)` of Theorem 3.5 (``theorem_3_5_iterations``); NaN when
         :math:`\epsilon` or :math:`\eta` was not given or :math:`\widehat\alpha \le 0`.
     """
 
@@ -202,7 +202,7 @@ class TheoryReport:
 
     def iterations_for(self, epsilon: float, eta: float) -> float:
         r""":math:`M(\epsilon)` of Theorem 3.5 for this report's :math:`\widehat\alpha`; see
-        :func:`theorem_3_5_iterations`."""
+        ``theorem_3_5_iterations``."""
         return theorem_3_5_iterations(self.alpha_hat, eta, self.initial_gap, epsilon)
 
     def __str__(self) -> str:

@@ -115,7 +115,7 @@ def random_game(N: int, d: int, k=None, T: int = 5, *, seed, noise: float = 0.1,
     d : int
         State dimension.
     k : int or sequence of N ints, optional
-        Control sizes :math:`k_i`; default 1, 2, 1, 2, ... (:func:`unequal_controls`).
+        Control sizes :math:`k_i`; default 1, 2, 1, 2, ... (``unequal_controls``).
     T : int
         Horizon.
     seed : int, SeedSequence or Generator
@@ -143,7 +143,7 @@ def random_game(N: int, d: int, k=None, T: int = 5, *, seed, noise: float = 0.1,
     Raises
     ------
     LQGameError
-        (a ``ValueError``) naming a bad argument, or when no draw within :data:`MAX_DRAWS` meets
+        (a ``ValueError``) naming a bad argument, or when no draw within ``MAX_DRAWS`` meets
         ``max_condition``.
 
     Examples
@@ -260,7 +260,7 @@ def consensus_game(adjacency, T: int = 5, k=None, *, coupling: float = 0.3,
     T : int
         Horizon.
     k : int or sequence of N ints, optional
-        Control sizes; default 1, 2, 1, 2, ... (:func:`unequal_controls`).
+        Control sizes; default 1, 2, 1, 2, ... (``unequal_controls``).
     coupling : float
         h > 0, the diffusion rate; :math:`h(1+s)\lambda_{\max}(L) < 2` keeps :math:`I - h_tL` a
         contraction on the disagreement.

@@ -21,9 +21,9 @@ Rates (Theorem 3.5's linear convergence):
   Nash gap :math:`\sum_i [C^i(K^{i,(m)}, K^{-i*}) - C^i(K^*)]`;
 * :func:`linearized_rate` predicts it: the spectral radius of the Jacobian of Algorithm 1's update
   at the equilibrium, from the eigenvalues of the natural gradient's Jacobian
-  (:func:`linearized_spectrum`), which also give the largest step size for which the equilibrium
+  (``linearized_spectrum``), which also give the largest step size for which the equilibrium
   attracts the iteration (:func:`lqg.linearization.step_size_bound`, the bound of a given
-  spectrum; for a game, :func:`lqg.largest_stable_step`). Both are exact, from the blocks of
+  spectrum; for a game, :func:`lqg.linearization.largest_stable_step`). Both are exact, from the blocks of
   :mod:`lqg.linearization`.
 
 """
@@ -228,7 +228,7 @@ def linearized_rate(game: LQGame, eta, nash: NashSolution | None = None, *,
         Step size(s) :math:`\eta_i` (player i's rows of J are scaled by its own).
     nash : NashSolution, optional
     spectrum : array_like of complex, optional
-        This game's :func:`linearized_spectrum`. With one step size for every player,
+        This game's ``linearized_spectrum``. With one step size for every player,
         :math:`\rho(J) = \max_\lambda |1 - \eta\lambda|` follows from it directly.
 
     Returns

@@ -22,10 +22,10 @@ and the natural gradient :math:`2E^i` (Algorithm 1), whose Jacobian is :math:`D(
 
 * :mod:`lqg.experiments.saddles`: the eigenvalues of J (vanilla) or of :math:`D(2E)` (natural) at
   the stationary equilibrium, and how often games of [11]'s shape have a saddle;
-* :func:`stationary_gradient_play`: batched gradient play on stationary policies, vanilla or
+* ``stationary_gradient_play``: batched gradient play on stationary policies, vanilla or
   natural, with the outcome of each run;
-* :func:`outcomes`: the fractions of runs converged, diverged and wandering (neither), for these
-  runs and for finite-horizon runs of Algorithm 1 or vanilla policy gradient alike;
+* :mod:`~lqg.experiments.outcomes`: the fractions of runs converged, diverged and wandering
+  (neither), for these runs and for finite-horizon runs of Algorithm 1 or vanilla policy gradient alike;
 * :func:`run_settings`: every setting of the ingredients from the same starts.
 """
 
@@ -46,7 +46,7 @@ from .measures import proportion
 from .outcomes import errors_under_noise
 from .saddles import GRADIENTS, check_objective, simultaneous_gradient
 
-__all__ = ["SETTINGS", "run_settings", "settings_summary", "distances", "shares"]
+__all__ = ["SETTINGS", "run_settings", "settings_summary", "distances", "shares", "StationaryPlay"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,7 +185,7 @@ def run_settings(game, starts: np.ndarray, step_sizes, iterations: int, *, sigma
     ``game`` is the deterministic finite-horizon game (its T the paper's horizon); the stationary
     settings use its matrices over an infinite horizon. ``starts`` (runs, sum k, d) are stationary
     gains, copied over t for the finite horizon. All step sizes run in one batched call per setting
-    (per-run step sizes); ``outcomes`` maps each step size to :func:`outcomes`. The natural
+    (per-run step sizes); ``outcomes`` maps each step size to :mod:`~lqg.experiments.outcomes`. The natural
     gradient never reads W, so the paper's setting shares the finite-horizon natural runs and only
     measures them in the noisy game.
     """

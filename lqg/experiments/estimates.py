@@ -85,7 +85,7 @@ def estimates_at(game, K, *, replications: int, trajectories: int, radius: float
 
 def estimates_grid(policies: dict, games: dict, *, replications: int, trajectories: int,
                    radius: float, eta: float, seed) -> dict:
-    """:func:`estimates_at` for every policy (name -> K) and game (label -> LQGame), with the same
+    """``estimates_at`` for every policy (name -> K) and game (label -> LQGame), with the same
     random streams everywhere (the columns differ by the game only): arrays of shape (policies,
     games, N, T). Where a policy is an equilibrium its exact gradient is zero, so its relative
     errors are taken with respect to 1 (name the policy with a ``*``)."""

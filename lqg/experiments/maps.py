@@ -115,7 +115,7 @@ def section_5_2_runs(params: Mapping, seeds: Sequence) -> list:
     list of dict
         As :func:`section_5_1_runs`, plus each player's normalized error at every recorded
         iteration m, in columns ``error{i}_m{m}`` (i = 1, 2 as in the paper), for
-        :func:`recorded_errors`.
+        ``recorded_errors``.
     """
     seeds = _seeds(seeds)
     game = section_5_2(float(_param(params, "sigma2")))

@@ -17,8 +17,8 @@ estimate here carries a 95 % interval:
   as the bound it meets ("below 1e-12"): its value differs from one CPU to the next.
 
 Every measure has ``value``, ``low`` and ``high`` (an exact number is its own interval), prints
-with the digits it has (:func:`significant`), and turns into plain JSON (:meth:`to_json`) and
-back (:func:`from_json`).
+with the digits it has (:func:`significant`), and turns into plain JSON (its ``to_json``,
+:func:`measure_json`) and back (:func:`from_json`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from statistics import NormalDist
 import numpy as np
 
 __all__ = ["Proportion", "Median", "Difference", "Exceedance", "Bound", "NOT_MEASURED",
-           "proportion", "significant", "significants"]
+           "proportion", "significant", "significants", "measure_json", "from_json"]
 
 #: The level of every interval of the book.
 LEVEL = 0.95
@@ -268,8 +268,8 @@ class _NotMeasured:
         return "not measured"
 
 
-#: A quantity the notebook's parameters did not measure (its setting was not run): a rule that
-#: reads it gives no verdict but "not measured at these parameters".
+#: Stands for a quantity the notebook's parameters did not measure (its setting was not run). A
+#: rule that reads it gives no verdict but "not measured at these parameters".
 NOT_MEASURED = _NotMeasured()
 
 

@@ -2,10 +2,10 @@ r"""What the claims of Section 5 are measured on: per-run events of ensembles of
 
 Each function takes the runs of one figure (batches of :class:`~lqg.runs.PGResult`) and returns a
 flat dict of named measurements, the values the claims of :mod:`lqg.reproduction.catalog` read.
-A share of runs is a :class:`~lqg.reproduction.measures.Proportion` (k of n, with its 95 %
-interval), a typical value a :class:`~lqg.reproduction.measures.Median` with its interval, and a
-comparison a :class:`~lqg.reproduction.measures.Difference` or
-:class:`~lqg.reproduction.measures.Gap`.
+A share of runs is a :class:`~lqg.experiments.measures.Proportion` (k of n, with its 95 %
+interval), a typical value a :class:`~lqg.experiments.measures.Median` with its interval, and a
+comparison a :class:`~lqg.experiments.measures.Difference` or
+:class:`~lqg.experiments.measures.Exceedance`.
 
 The definitions, each once:
 
@@ -38,7 +38,7 @@ from .convergence import converged, final_error
 from .measures import NOT_MEASURED, Difference, Exceedance, Median, proportion
 
 __all__ = ["errors_under_noise", "figures_1_2", "figure_3", "figures_4_6", "figures_7_8",
-           "runs_line", "settings_table", "levels_table", "learning_table"]
+           "runs_line", "settings_table", "levels_table", "learning_table", "FLUCTUATION_FACTOR"]
 
 #: A run fluctuates when its jitter is at least this many times exact Algorithm 1's.
 FLUCTUATION_FACTOR = 3.0
@@ -306,7 +306,7 @@ def _flat_7_8(out: dict, levels: list, figure_8: list) -> dict:
 
 
 def learning_table(results: Mapping[str, PGResult]) -> str:
-    """For each labelled batch of runs, a line: the median worst |normalized error| at the start
+    """For each labelled batch of runs, a line: the median worst absolute normalized error at the start
     and the end (a diverged run's is infinite), the runs whose error fell, and how many diverged."""
     lines = []
     width = max(len(name) for name in results)

@@ -136,7 +136,7 @@ def algorithm_2_study(games: dict, *, start_radius: float, seeds: int, eta: floa
     Returns (family, N) -> {name: measured} for each variant and ``"Algorithm 1"``; measured
     holds the result, the ``converged`` (at ``tol``) and ``diverged`` fractions, the median worst
     error at the start and the end, the fraction of runs that end below their start, and
-    :func:`episodes_to` at each of ``levels`` (Algorithm 1's "episodes" are those Algorithm 2
+    ``episodes_to`` at each of ``levels`` (Algorithm 1's "episodes" are those Algorithm 2
     would have played in as many iterations).
     """
     found = {}

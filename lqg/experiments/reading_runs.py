@@ -5,7 +5,7 @@ A :class:`Reading` names the options it sets (on the paper's game presets, on th
 policies of Section 5.1, on Algorithm 2, or on the outcome measures) and quotes the sentence of the
 paper it interprets. :func:`run_figures_1_6` and :func:`run_figures_7_8` run the figures' experiments under
 a list of readings, batched (runs do not depend on their batch), and return the measured values the
-claims of :mod:`lqg.reproduction.catalog` read; :func:`estimator_under` measures, at a fixed policy,
+claims of :mod:`lqg.reproduction.catalog` read; ``estimator_under`` measures, at a fixed policy,
 what each reading does to the estimates of Algorithm 2 (the mechanism behind a changed outcome).
 """
 
@@ -51,9 +51,10 @@ class Reading:
         formula ("" for the text as printed).
     reading : str
         How it reads them; for a sensitivity check, what it changes and why it is not a reading.
-    kind : {"as printed", "reading", "sensitivity check"}
-        A *reading* resolves a choice the text leaves open; a *sensitivity check* contradicts the
-        text, and is kept apart from the readings when the study counts what reproduces.
+    kind : str
+        ``"as printed"``, ``"reading"`` or ``"sensitivity check"``. A *reading* resolves a choice
+        the text leaves open; a *sensitivity check* contradicts the text, and is kept apart from
+        the readings when the study counts what reproduces.
     game : dict
         Options of the paper's preset (:func:`~lqg.examples.paper.section_5_1`, ``section_5_2``),
         and ``noise_factor``: the noise variance used is ``noise_factor`` times the stated one.
@@ -316,7 +317,7 @@ def estimator_under(reading: Reading, sigma2: float, *, replications: int, traje
 
 def mechanism(readings: list, sigma2_values, *, replications: int, trajectories: int,
               radius: float, seed) -> dict:
-    """:func:`estimator_under` for every reading that changes the runs (not a reading of the
+    """``estimator_under`` for every reading that changes the runs (not a reading of the
     measure only) at each noise level: (key, sigma^2) -> dict. The replications of every reading
     and level draw from the same ``seed`` (an int or a sequence of ints, the entropy of a
     ``SeedSequence``)."""

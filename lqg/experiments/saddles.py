@@ -7,9 +7,9 @@ Near a Nash equilibrium :math:`K^*` gradient play is the linear map :math:`I - \
 real part makes :math:`K^*` a saddle of the dynamics, which gradient play avoids from almost every
 start (:mod:`lqg.experiments.counterexample`).
 
-* :func:`stationary_spectrum`, :func:`spectrum_values`: the eigenvalues of J (vanilla) or of
+* ``stationary_spectrum``, :func:`spectrum_values`: the eigenvalues of J (vanilla) or of
   :math:`D(2E)` (natural) at the stationary equilibrium;
-* :func:`random_two_player_games`, :func:`saddle_census` and :func:`family_census`: how often a
+* ``random_two_player_games``, ``saddle_census`` and :func:`family_census`: how often a
   game of [11]'s shape, drawn from one of two families (``FAMILIES``), has an equilibrium that
   gradient play avoids, and what each of the paper's remedies does to it.
 
@@ -110,7 +110,7 @@ def spectrum_values(game, nash=None) -> dict:
 # ---------------------------------------------------------------------------
 # how common are games whose equilibrium gradient play avoids?
 
-#: the families of random games of :func:`random_two_player_games`
+#: the families of random games of ``random_two_player_games``
 FAMILIES = {
     "ours": "random A, B^i and Q^i (this project's family)",
     "section-5.1": "random A with Section 5.1's B^i, Q^i and R^i, as a secondary source describes [11]",
@@ -232,7 +232,7 @@ def saddle_census(games: list, *, noise: float = 0.1, max_iter: int = 1000,
     Parameters
     ----------
     games : list of LQGame
-        Time-invariant games with the same N, k and d (e.g. :func:`random_two_player_games`).
+        Time-invariant games with the same N, k and d (e.g. ``random_two_player_games``).
     noise : float
         :math:`\sigma^2` of the noisy method, W = noise I.
     max_iter : int
@@ -299,7 +299,7 @@ def saddle_census(games: list, *, noise: float = 0.1, max_iter: int = 1000,
 
 
 def census_summary(census: dict) -> dict:
-    r"""Counts and fractions from :func:`saddle_census`.
+    r"""Counts and fractions from ``saddle_census``.
 
     ``games`` drawn; ``solved``; ``vanilla_saddles``, the solved games whose equilibrium is a
     saddle of gradient play; per method ``<method>_saddles`` (count) and ``<method>_saddle``
@@ -339,15 +339,15 @@ def census_summary(census: dict) -> dict:
 def family_census(family: str, n: int, *, seed, T: int = 10, noise: float = 0.1,
                   max_iter: int = 1000, rtol: float = 1e-9) -> tuple:
     """The census of ``n`` games of ``family`` (``FAMILIES``): the games
-    (:func:`random_two_player_games`), their :func:`saddle_census` and its
-    :func:`census_summary`, which also names the ``family``."""
+    (``random_two_player_games``), their ``saddle_census`` and its
+    ``census_summary``, which also names the ``family``."""
     games = random_two_player_games(n, seed=seed, T=T, family=family)
     found = saddle_census(games, noise=noise, max_iter=max_iter, rtol=rtol)
     return games, found, dict(census_summary(found), family=family)
 
 
 def census_report(summary: dict) -> str:
-    """Lines for a :func:`census_summary`: games drawn and solved, saddles of gradient play, and per
+    """Lines for a ``census_summary``: games drawn and solved, saddles of gradient play, and per
     remedy the saddles left, with their counts."""
     n, saddles = summary["solved"], summary["vanilla_saddles"]
     lines = [f"{FAMILIES.get(summary.get('family'), 'random games')}: {summary['games']} games "
@@ -364,7 +364,7 @@ def census_report(summary: dict) -> str:
 
 
 def census_values(summaries: dict) -> dict:
-    """The measured values the counterexample's claims read, from the :func:`census_summary` of
+    """The measured values the counterexample's claims read, from the ``census_summary`` of
     each family (family -> summary): per family, in the order given, the share of the solved
     games that are saddles of gradient play, the share of those saddles each remedy removes, and
     the share of the finite-horizon saddles of vanilla policy gradient that noise removes, and the

@@ -7,7 +7,7 @@ a whole batch of seeds (the algorithms are vectorised over a batch of policies);
 processes, the (cell, batch of seeds) tasks are spread by :class:`joblib.Parallel`, so choosing
 joblib's backend moves the same sweep from local processes (``"loky"``, the default) to a Dask or
 Ray cluster. Every finished task is appended to one CSV file at once, and a sweep started again on
-the same file skips the runs it already holds. :func:`summarize` turns the table into one row per
+the same file skips the runs it already holds. ``summarize`` turns the table into one row per
 cell.
 """
 

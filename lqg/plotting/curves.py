@@ -97,7 +97,7 @@ def normalized_error_figure(iterations: np.ndarray, curves: Mapping[str, np.ndar
     players : sequence of int, optional
         Which players get a panel (default: all).
     shade : (float, float), optional
-        Iterations to shade grey (see :func:`shade_period`).
+        Iterations to shade grey (see ``shade_period``).
     threshold : float, optional
         A horizontal dashed line, e.g. the paper's 0.5 % accuracy level.
     ylim : (float, float), optional
@@ -240,7 +240,7 @@ def policy_paths_figure(iterations: np.ndarray, errors: np.ndarray, paths: np.nd
 
 def run_in_paper_layout(result, run: int, nash, *, title: str,
                         highlight: tuple[float, float] | None = None):
-    """One run of a batch in the layout of Figures 3-6 (:func:`policy_paths_figure`): its error and
+    """One run of a batch in the layout of Figures 3-6 (``policy_paths_figure``): its error and
     the path of every player's :math:`K_0^i`, from a :class:`~lqg.runs.PGResult` that recorded
     policies and the game's :class:`~lqg.equilibrium.NashSolution`."""
     paths = np.stack([P[:, run, 0, 0, :] for P in result.policies], axis=1)     # (records, N, 2)

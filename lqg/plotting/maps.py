@@ -57,10 +57,10 @@ def annotated_map(ax, values, x: Sequence, y: Sequence, *, fmt: str = "{:.0%}", 
 
 def map_panels(panels: Sequence, x: Sequence, y: Sequence, *, xlabel: str, ylabel: str,
                title: str, vline: float | None = None, figsize=(16, 4.6)):
-    """A row of :func:`annotated_map` panels over the same grid, each with its colour bar.
+    """A row of ``annotated_map`` panels over the same grid, each with its colour bar.
 
     ``panels`` holds ``(values, title, fmt, style)`` per panel: ``values`` of shape
-    (len(y), len(x)), ``style`` the keywords of :func:`annotated_map` (``cmap``, ``vmin``,
+    (len(y), len(x)), ``style`` the keywords of ``annotated_map`` (``cmap``, ``vmin``,
     ``vmax``, ``missing``). ``vline``, a value of the x parameter between two columns (on a log
     scale), is marked on every panel by a dashed line. Returns the figure.
     """

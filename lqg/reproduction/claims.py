@@ -8,7 +8,7 @@ template over the measured values (:func:`fill`); the rule is two conditions of
 hold LaTeX between dollars ($\sigma^2$), which the book renders.
 
 A template's fields are ``{name}`` or ``{name:format}`` (:func:`format`'s mini-language, or a
-measure's own: a :class:`~lqg.reproduction.measures.Proportion` prints as ``14/16 (63-97 %)``) for
+measure's own: a :class:`~lqg.experiments.measures.Proportion` prints as ``14/16 (63-97 %)``) for
 a measured value ``name``; a sequence takes ``|sep`` after its format, ``{errors:.3g|, }``, to
 format every entry and join them. Braces that do not name a measured value (LaTeX's) are left
 alone.

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["read_parameters", "check_values"]
+__all__ = ["read_parameters", "check_values", "Parameter"]
 
 _LINE = re.compile(r"^(?P<name>\w+)\s*:\s*(?P<type>\w+)\s*=\s*(?P<value>.+?)\s*#\s*(?P<help>.*)$")
 _RULES = re.compile(r"\(([^()]*)\)\s*$")

@@ -5,7 +5,7 @@ its claims with their verdicts, the measured values, the figures it saved and it
 :func:`load_results` reads them back; :func:`summary_markdown`, :func:`claims_markdown` and
 :func:`provenance_markdown` render the report's parts, :func:`figures_markdown` the figures page.
 The Markdown is MyST: math between dollars renders, links to notebook sections use the heading
-anchors the book generates (:func:`heading_anchor`), and each verdict is an icon with its word.
+anchors the book generates (``heading_anchor``), and each verdict is an icon with its word.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .rules import VERDICTS
 from .study import badge
 
 __all__ = ["PAPER_SECTIONS", "FIGURES", "load_results", "summary_markdown", "claims_markdown",
-           "provenance_markdown", "figures_markdown"]
+           "provenance_markdown", "figures_markdown", "Figure"]
 
 #: The paper's sections and the notebooks that measure their claims, in the book's order.
 PAPER_SECTIONS = (
@@ -41,7 +41,7 @@ _STUDY_SECTIONS = {"§5.1": "5.1", "§5.2": "5.2"}
 
 def load_results(root: str | Path | None = None) -> dict:
     """notebook name -> its ``results.json``, for every notebook folder under ``root`` (default
-    :func:`~.record.output_root`), in the order of the names."""
+    ``record.output_root``), in the order of the names."""
     root = Path(root) if root is not None else output_root()
     found = {}
     for path in sorted(root.glob("*/results.json")):

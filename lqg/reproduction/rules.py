@@ -2,7 +2,7 @@ r"""Verdict rules as data: conditions on measured values with their thresholds, 
 
 A claim's rule is two :class:`Condition`\ s, one for *reproduced* and one for *partly*. A condition
 compares a measured value with a threshold, and the measured value carries a 95 % interval
-(:mod:`lqg.reproduction.measures`), so a comparison has three outcomes:
+(:mod:`lqg.experiments.measures`), so a comparison has three outcomes:
 
 * **true** when the whole interval lies on the true side of the threshold;
 * **false** when the whole interval lies on the false side;
@@ -36,12 +36,12 @@ from dataclasses import dataclass
 from ..experiments.measures import NOT_MEASURED, interval_of
 
 __all__ = ["Condition", "MOST", "SOME", "at_least", "at_most", "above", "below", "exceeds", "less",
-           "holds", "every", "some", "decide"]
+           "holds", "every", "some", "decide", "Truth"]
 
-#: "Most runs": at least this share of runs (the threshold of *reproduced*).
+#: The share of runs that "most runs" means, at least (the threshold of *reproduced*).
 MOST = 0.8
-#: "Some runs": at least this share (the threshold of *partly*); also the smallest change of a
-#: share, in points, that counts as a change.
+#: The share of runs that "some runs" means, at least (the threshold of *partly*); also the
+#: smallest change of a share, in points, that counts as a change.
 SOME = 0.1
 
 
@@ -84,6 +84,7 @@ class Condition:
         return self.test(values)
 
     def describe(self) -> str:
+        """The condition in words, as the claims table prints it."""
         return self.text
 
     def __and__(self, other: Condition) -> Condition:
