@@ -208,9 +208,7 @@ def threshold_runs(games: dict, K, variants: dict, *, seeds: int, eta: float, it
                                                np.abs(result.normalized_error[-1])), axis=0)
                          if not result.diverged.all() else np.full(game.N, np.nan))
             rows.append(dict(sigma2=s2, converged=proportion(ok), diverged=proportion(result.diverged),
-                             median_error=error,
-                             first_divergence=int(result.diverged_at[result.diverged].min())
-                             if result.diverged.any() else -1))
+                             median_error=error))
         found[name] = rows
     return found
 

@@ -24,8 +24,9 @@ with the digits it has (:func:`significant`), and turns into plain JSON (its ``t
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from statistics import NormalDist
 
 import numpy as np
@@ -316,10 +317,11 @@ def interval_of(x) -> tuple[float, float]:
 
 
 def measure_json(value):
-    """A measured value (a measure, a number, or lists and dicts of them) as plain JSON."""
+    """A measured value (a measure, a number, a path, or lists and dicts of them) as plain JSON:
+    NumPy scalars and arrays as JSON types, non-finite floats as strings."""
     if hasattr(value, "to_json"):
         return value.to_json()
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): measure_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [measure_json(v) for v in value]
@@ -331,6 +333,8 @@ def measure_json(value):
         return int(value)
     if isinstance(value, (float, np.floating)):
         return float(value) if math.isfinite(value) else str(float(value))
+    if isinstance(value, PurePath):
+        return str(value)
     return value
 
 

@@ -177,17 +177,19 @@ def settings_table(measured: Mapping) -> str:
 
 
 def figure_3(result: PGResult, *, accuracy: float, peak_start: int, peak_end: int) -> dict:
-    """Figure 3: the runs that overshoot (an error above its start before ``peak_start``), whose
-    player-2 error peaks inside the grey window, and that converge; the runs that do all three, the
-    paper's sentence; and the run the figure shows (the first such run, if any)."""
+    """Figure 3: the runs that overshoot (an error above its start, by more than ``RISE`` of it,
+    before ``peak_start``), whose player-2 error peaks inside the grey window (a diverged run has
+    no peak), and that converge; the runs that do all three, the paper's sentence; and the run the
+    figure shows (the first such run, if any)."""
     err = result.normalized_error
     iterations = result.iterations
     window = (iterations >= peak_start) & (iterations <= peak_end)
     start = err[0].max(axis=-1)
     early = np.nan_to_num(err[: max(1, int(np.argmax(iterations >= peak_start)))], nan=np.inf)
-    overshoot = early.max(axis=(0, -1)) > start
+    overshoot = early.max(axis=(0, -1)) > start + RISE * np.abs(start)     # rises, by more than rounding
     ok = converged(result, accuracy)
-    peak = window[np.nanargmax(np.nan_to_num(err[..., 1], nan=-1.0), axis=0)]
+    # a diverged run has no peak: its error ends in NaN, at an iteration last bits can move
+    peak = window[np.nanargmax(np.nan_to_num(err[..., 1], nan=-1.0), axis=0)] & ~result.diverged
     like_paper = overshoot & peak & ok
     fallback = np.flatnonzero(overshoot & ok) if (overshoot & ok).any() else np.arange(ok.size)
     shown = np.flatnonzero(like_paper)

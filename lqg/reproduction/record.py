@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import math
 import os
 import platform
 import subprocess
@@ -20,8 +19,6 @@ import time
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-
-import numpy as np
 
 from .._checks import LQGameError
 from .._provenance import code_fingerprint
@@ -79,30 +76,11 @@ def provenance(parameters: Mapping | None = None, started: float | None = None) 
         "lqg": __version__, "git_commit": _git_commit(), "code": code_fingerprint(),
         "python": platform.python_version(), "numpy": version("numpy"),
         "scipy": version("scipy"), "matplotlib": version("matplotlib"),
-        "parameters": plain_json(parameters),
-        "seeds": plain_json({k: v for k, v in parameters.items() if "seed" in k}),
+        "parameters": measure_json(parameters),
+        "seeds": measure_json({k: v for k, v in parameters.items() if "seed" in k}),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "wall_time_s": None if started is None else round(time.perf_counter() - started, 2),
     }
-
-
-def plain_json(value):
-    """NumPy scalars and arrays (recursively) as JSON types; non-finite floats as strings."""
-    if isinstance(value, Mapping):
-        return {str(k): plain_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain_json(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return plain_json(value.tolist())
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer, int)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return float(value) if math.isfinite(value) else str(float(value))
-    if isinstance(value, Path):
-        return str(value)
-    return value
 
 
 class NotebookRecord:
@@ -197,7 +175,7 @@ class NotebookRecord:
         parameters, figures, and ``content``."""
         payload = {"notebook": self.name, "at_paper_settings": self.at_paper_settings,
                    "provenance": provenance(self.parameters, self.started),
-                   "parameters": plain_json(self.parameters), "figures": self.figures, **content}
+                   "parameters": measure_json(self.parameters), "figures": self.figures, **content}
         (self.folder / "results.json").write_text(json.dumps(payload, indent=1) + "\n")
 
 

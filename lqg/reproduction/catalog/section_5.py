@@ -84,8 +84,9 @@ FIGURES_1_3 = [
         "overshoot-recovery", "§5.1, Fig. 3",
         "The natural policy gradient algorithm overshoots in the first few iterations but detects "
         "the right direction after about 500 iterations and eventually converges to the Nash "
-        r"equilibrium ($\sigma^2 = 0$, $r = 0.3$, 10000 iterations).",
-        r"of {fig3_converged:k} runs converged: {overshoot:k} overshoot before $m = {peak_start}$, "
+        "equilibrium (see the blue star in Figures 3b-3c).",
+        r"Figure 3's setting ($\sigma^2 = 0$, $r = 0.3$, $M = 10000$): of {fig3_converged:k} runs "
+        r"converged, {overshoot:k} overshoot before $m = {peak_start}$, "
         "{peak_in_window:k} have player 2's peak inside {peak_start}-{peak_end}; all three "
         "together (the sentence): {like_paper}; diverged {fig3_diverged:k}.",
         reproduced=at_least("like_paper", MOST, "share that overshoots, peaks in the window and "
