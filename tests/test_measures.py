@@ -104,13 +104,29 @@ def test_three_valued_logic_and_the_verdicts_it_gives():
     assert decide(below("x", 1), holds("y"), {"x": 0.5, "y": False})[0] == "reproduced"
 
 
-def test_an_effect_is_absent_only_below_its_margin():
+def test_an_effect_is_absent_below_its_margin():
     none_at_all = Difference(Proportion(0, 40), Proportion(0, 40))     # interval -9 to +9 points
     too_few = Difference(Proportion(0, 16), Proportion(0, 16))         # -19 to +19 points
     assert exceeds("d").evaluate({"d": none_at_all}) is Truth.FALSE
     assert exceeds("d").evaluate({"d": too_few}) is Truth.UNKNOWN
     assert exceeds("d").evaluate({"d": Difference(Proportion(12, 40), Proportion(0, 40))}) \
         is Truth.TRUE
+
+
+def test_an_effect_has_one_threshold_so_two_runs_cannot_flip():
+    """Two intervals that both hold the true effect can never give true and false: an effect
+    below the margin is absent, however sure (a stability rerun found a flip when 'present' was
+    read above no effect and 'absent' below the margin)."""
+    def Interval(low, high):
+        return Median((low + high) / 2, low, high, 100)
+
+    small_but_sure = Interval(0.52, 0.58)                       # a probability of superiority
+    assert exceeds("p", 0.5).evaluate({"p": small_but_sure}) is Truth.FALSE
+    grid = np.linspace(0.3, 0.9, 25)
+    for theta in grid:
+        outcomes = {exceeds("p", 0.5).evaluate({"p": Interval(lo, hi)})
+                    for lo in grid[grid <= theta] for hi in grid[grid >= theta]}
+        assert not {Truth.TRUE, Truth.FALSE} <= outcomes, theta
 
 
 def test_every_and_some_over_lists():

@@ -22,9 +22,10 @@ The book's convention for a claim about what the algorithm does at a setting, wh
 one run (:data:`MOST`, :data:`SOME`): **reproduced** when it happens in at least 80 % of the runs (four
 readers in five who rerun the setting see what the paper shows), **partly** when in at least 10 %
 (one in ten) but not 80 %, **not reproduced** when in fewer than 10 %. A comparison ("noise helps",
-"the peak diminishes", "the larger radius is slower") is an effect (:func:`exceeds`): present when
-the interval of the difference lies above no effect, absent when it lies below an effect of 10
-points throughout (a real but smaller effect counts as present).
+"the peak diminishes", "the larger radius is slower") is an effect (:func:`exceeds`) of at least
+10 points, the smallest change of a share that counts: present when the interval of the
+difference lies at or above 10 points (0.6 for the probability that one run takes longer than
+another), absent when it lies below, borderline when it straddles.
 """
 
 from __future__ import annotations
@@ -161,20 +162,23 @@ def below(name: str, threshold: float, what: str = "", percent: bool | None = No
 
 
 def exceeds(name: str, baseline: float = 0.0, margin: float = SOME, what: str = "") -> Condition:
-    """An effect: ``values[name] > baseline``, true when the interval's low end is above
-    ``baseline``, false when its high end is below ``baseline + margin`` (no effect of the size
-    ``margin`` is left), unknown otherwise. Checked in that order, so a real but small effect is
-    true."""
+    """An effect of at least ``margin`` over ``baseline``: true when the interval's low end is at
+    or above ``baseline + margin``, false when its high end is below it, unknown otherwise. One
+    threshold for both sides, so that two runs can decide differently only if one of their
+    intervals misses the true value; an effect smaller than ``margin`` (the convention's smallest
+    change that counts, :data:`SOME`) counts as absent."""
+    threshold = baseline + margin
+
     def test(values):
         low, high = interval_of(_get(values, name))
-        if low > baseline:
+        if low >= threshold:
             return Truth.TRUE
-        if high < baseline + margin:
+        if high < threshold:
             return Truth.FALSE
         return Truth.UNKNOWN
 
-    return Condition(test, f"{what or name} > {baseline:g} (absent when below "
-                           f"{baseline + margin:g} throughout)")
+    return Condition(test, f"{what or name} >= {threshold:g} (an effect of at least {margin:g} "
+                           f"over {baseline:g})")
 
 
 def less(name: str, other: str, what: str = "") -> Condition:

@@ -8,8 +8,8 @@ from ..rules import MOST, SOME, above, at_least, below, every, exceeds, holds, s
 __all__ = ["COUNTEREXAMPLE", "N_PLAYERS", "ALGORITHM_2_N", "MAPS", "ESTIMATOR"]
 
 _INTERVALS = ("Now the shares carry their 95 % intervals and the thresholds are the book's "
-              "convention (80 % reproduced, 10 % partly); before, point values against per-claim "
-              "thresholds.")
+              "convention (80 % reproduced, 10 % partly; a comparison is an effect of at least 10 "
+              "points); before, point values against per-claim thresholds.")
 _TITLE = ("Policy Gradient Methods Find the Nash Equilibrium in N-player General-sum "
           "Linear-quadratic Games")
 _LINEAR = ("The convergence rate developed in Theorem 3.5 is usually referred to as a linear "

@@ -20,7 +20,10 @@ CONVENTION_CHANGE = (
     "Before: point values against per-claim thresholds (from 'any run' to 99 % of runs), so a "
     "verdict could change with the seed batch. Now: the share's 95 % interval against the book's "
     "one convention, at least 80 % of runs for reproduced and 10 % for partly; undecided intervals "
-    "are borderline. These thresholds were set after the previous round's numbers were known.")
+    "are borderline. These thresholds were set after the previous round's numbers were known. A "
+    "comparison is an effect of at least 10 points, present or absent by one threshold: a first "
+    "version read 'present' above no effect and 'absent' below 10 points, and a rerun with "
+    "another seed found a verdict that flipped between the two.")
 
 _RUNS = "of the runs"
 
@@ -191,7 +194,7 @@ FIGURES_7_8 = [
         rule_change="Before: the share of seeds not diverging rose from the lowest to the highest "
         "noise level and never fell. Now the sentence's 'find the Nash equilibrium' is read: "
         "reproduced when some noise level raises the share below the accuracy over the noise-free "
-        "level (Newcombe's interval of the difference above 0; absent when below 10 points), "
+        "level by at least 10 points (Newcombe's interval of the difference), "
         "partly when it only raises the share that survives.",
         note="'Even a low level of' is not tested apart: the paper's own levels go up to 0.1."),
     Claim(
