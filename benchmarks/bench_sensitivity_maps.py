@@ -6,8 +6,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from lqg import experiments
-from lqg.experiments import sweep
+from lqg.experiments import maps, sweep
 
 from common import table
 
@@ -20,13 +19,13 @@ EPISODES = [50, 100, 200, 400]
 def map_1(radii, step_sizes, runs, iterations=1000, n_jobs=2, seeds_per_task=None):
     grid = dict(radius=radii, eta=step_sizes, iterations=[iterations], tol=[0.005],
                 record_every=[10], sigma2=[0.0])
-    return grid, experiments.section_5_1_runs, runs, n_jobs, seeds_per_task
+    return grid, maps.section_5_1_runs, runs, n_jobs, seeds_per_task
 
 
 def map_2(noise, episodes, seeds, iterations=300, n_jobs=2, seeds_per_task=None):
     grid = dict(sigma2=sorted(noise, reverse=True), trajectories=sorted(episodes, reverse=True),
                 radius=[0.5], eta=[0.0005], iterations=[iterations], tol=[0.05], record_every=[10])
-    return grid, experiments.section_5_2_runs, seeds, n_jobs, seeds_per_task
+    return grid, maps.section_5_2_runs, seeds, n_jobs, seeds_per_task
 
 
 def wall_time(setting) -> float:
