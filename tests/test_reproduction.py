@@ -271,7 +271,8 @@ def test_report_renders_verdicts_links_and_math_safely(tmp_path):
     (tmp_path / "06_section_5_2_noise").mkdir()
     (tmp_path / "06_section_5_2_noise" / "results.json").write_text(json.dumps(data))
     results = report.load_results(tmp_path)
-    table = report.claims_markdown(results, ["06_section_5_2_noise"], readings=False)
+    table = report.claims_markdown(results, ["06_section_5_2_noise"], readings=False, fitted=False)
+    assert report.claims_markdown(results, ["06_section_5_2_noise"]).startswith("```{table}")
     assert "[§5.2, Fig. 7](../notebooks/06_section_5_2_noise.ipynb#figure-7)" in table
     assert r"$\Vert K\Vert $" in table and r"a \| b" in table and "◐ partly" in table
     summary = report.summary_markdown(results)

@@ -116,17 +116,16 @@ def summary_markdown(results: Mapping) -> str:
     return "\n".join(lines)
 
 
-def claims_markdown(results: Mapping, notebooks: Iterable[str], *, readings: bool = True) -> str:
-    """One table row per claim of ``notebooks``: where the paper says it, its words, what was
-    measured (with n and 95 % intervals), the verdict, the rule with its thresholds (and how it
-    changed, if it did), and (``readings``, for Section 5) its verdicts per reading; each row links
-    to the notebook section that measures it."""
+def claims_markdown(results: Mapping, notebooks: Iterable[str], *, readings: bool = True,
+                    fitted: bool = True) -> str:
+    """One table row per claim of ``notebooks``, three columns: where the paper says it (a link to
+    the notebook section that measures it) and its words; what was measured (with n and 95 %
+    intervals) and, for Section 5 (``readings``), its verdicts per reading; the verdict, with its
+    rule and thresholds in small print (and how the rule changed, if it did). ``fitted`` wraps the
+    table in a MyST ``table`` directive with fixed column widths (class ``claims``, styled in
+    ``book/_static/lqg.css``), so that it fits the book's text column."""
     study = results.get(READINGS_NOTEBOOK, {}).get("summary", {}) if readings else {}
-    header = "| where | the paper says | measured | verdict | rule |"
-    rule = "|---|---|---|---|---|"
-    if study:
-        header, rule = header + " readings |", rule + "---|"
-    lines = [header, rule]
+    lines = ["| the paper says | measured | verdict and rule |", "|---|---|---|"]
     for name in notebooks:
         data = results.get(name)
         if data is None:
@@ -138,14 +137,15 @@ def claims_markdown(results: Mapping, notebooks: Iterable[str], *, readings: boo
                 text += f". *Changed:* {claim['rule_change']}"
             if claim.get("note"):
                 text += f" *Note:* {claim['note']}"
-            row = (f"| {where} | {_cell(claim['paper'])} | {_cell(claim['measured'])} | "
-                   f"{verdict_badge(claim['verdict'], claim.get('candidates', ()))} | "
-                   f"{_cell(text)} |")
-            if study:
-                entry = study.get(claim["key"])
-                row += f" {_cell(_readings_text(entry)) if entry else ''} |"
-            lines.append(row)
-    return "\n".join(lines)
+            measured = claim["measured"]
+            entry = study.get(claim["key"]) if study else None
+            if entry:
+                measured += f" *Readings:* {_readings_text(entry)}."
+            verdict = verdict_badge(claim["verdict"], claim.get("candidates", ()))
+            lines.append(f"| **{where}**: {_cell(claim['paper'])} | {_cell(measured)} | "
+                         f"{verdict}<br><small>{_cell(text)}</small> |")
+    table = "\n".join(lines)
+    return f"```{{table}}\n:class: claims\n:widths: 36 40 24\n\n{table}\n```" if fitted else table
 
 
 def _names(readings) -> str:

@@ -31,7 +31,7 @@ def badge(verdict: str, text: str | None = None) -> str:
     colours (``book/_static/lqg.css``): distinct at a glance, readable as text."""
     slug = verdict.replace(" ", "-")
     shown = verdict if text is None else text
-    return f'<span class="verdict verdict-{slug}">{ICONS[verdict]} {shown}</span>'.replace("  ", " ")
+    return f'<span class="verdict verdict-{slug}">{f"{ICONS[verdict]} {shown}".strip()}</span>'
 
 
 def verdict_table(claims: list[Claim], values: Mapping[str, Mapping]) -> dict:

@@ -60,8 +60,8 @@ FIGURES_1_3 = [
         section="The claims of Figures 1 and 2, measured over all initial policies", figure="1, 2",
         rule_change="Before: the share of noise levels at which the point median at the larger "
         "radius was larger. Now: the larger radius is slower at a noise level when a run from it "
-        "takes longer than a run from the smaller one with probability decidedly above 1/2 "
-        "(Hanley and McNeil's interval), the time being the first record from which the run "
+        "takes longer than a run from the smaller one with probability at least 0.6, an effect "
+        "of 10 points (Hanley and McNeil's interval), the time being the first record from which the run "
         "stays below the accuracy (infinite if it never does; before: the first record below)."),
     Claim(
         "peak-shrinks", "§5.1, Figs. 1-2",
