@@ -109,6 +109,14 @@ return {
     links: Array.from(document.querySelectorAll("main a[href]")).map(a => a.getAttribute("href")),
     table_texts: Array.from(document.querySelectorAll("main table")).map(t => t.innerText),
     math_raw: math.filter(e => !e.querySelector("mjx-container")).map(e => e.textContent.slice(0, 80)),
+    // code inputs wider than their column (a horizontal scroll bar), with their longest line
+    code_overflow: Array.from(document.querySelectorAll(".cell_input pre"))
+        .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+        .map(e => e.textContent.split("\\n").reduce((a, b) => b.length > a.length ? b : a, "")),
+    // tables wider than the text column
+    table_overflow: Array.from(document.querySelectorAll("main table"))
+        .filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)
+        .map(t => t.innerText.slice(0, 80)),
     mathjax: (window.MathJax && window.MathJax.version) || null,
 };
 """
@@ -221,6 +229,20 @@ def test_math_is_typeset(rendered, page):
         f"{page}: {len(info['math_raw'])} of {info['math_total']} formulas left as raw TeX "
         f"(MathJax {'version ' + info['mathjax'] if info['mathjax'] else 'did not load'}; it must come "
         f"from _static/mathjax, not a CDN): {info['math_raw'][:5]}")
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_code_fits_the_column(rendered, page):
+    """Every visible code line fits the book's code column at the test window's 1280 pixels (the
+    notebooks keep lines to 88 characters, book/_static/lqg.css sizes the code font)."""
+    wide = rendered(page)["code_overflow"]
+    assert not wide, f"{page}: code cells wider than the column, longest lines: {wide}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_tables_fit_the_column(rendered, page):
+    wide = rendered(page)["table_overflow"]
+    assert not wide, f"{page}: tables wider than the text column: {wide}"
 
 
 def test_reproduction_report_has_table(rendered):

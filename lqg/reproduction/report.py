@@ -21,6 +21,7 @@ from .claims import fill
 from .record import output_root
 from .rules import VERDICTS
 from .study import badge
+from .study import fitted as fitted_table
 
 __all__ = ["PAPER_SECTIONS", "FIGURES", "load_results", "summary_markdown", "claims_markdown",
            "provenance_markdown", "figures_markdown", "Figure"]
@@ -121,9 +122,8 @@ def claims_markdown(results: Mapping, notebooks: Iterable[str], *, readings: boo
     """One table row per claim of ``notebooks``, three columns: where the paper says it (a link to
     the notebook section that measures it) and its words; what was measured (with n and 95 %
     intervals) and, for Section 5 (``readings``), its verdicts per reading; the verdict, with its
-    rule and thresholds in small print (and how the rule changed, if it did). ``fitted`` wraps the
-    table in a MyST ``table`` directive with fixed column widths (class ``claims``, styled in
-    ``book/_static/lqg.css``), so that it fits the book's text column."""
+    rule and thresholds in small print (and how the rule changed, if it did); ``fitted``: in
+    :func:`~lqg.reproduction.study.fitted`, so that it fits the book's text column."""
     study = results.get(READINGS_NOTEBOOK, {}).get("summary", {}) if readings else {}
     lines = ["| the paper says | measured | verdict and rule |", "|---|---|---|"]
     for name in notebooks:
@@ -145,7 +145,7 @@ def claims_markdown(results: Mapping, notebooks: Iterable[str], *, readings: boo
             lines.append(f"| **{where}**: {_cell(claim['paper'])} | {_cell(measured)} | "
                          f"{verdict}<br><small>{_cell(text)}</small> |")
     table = "\n".join(lines)
-    return f"```{{table}}\n:class: claims\n:widths: 36 40 24\n\n{table}\n```" if fitted else table
+    return fitted_table(table, [36, 40, 24]) if fitted else table
 
 
 def _names(readings) -> str:
@@ -164,7 +164,7 @@ def _readings_text(entry: Mapping) -> str:
 def provenance_markdown(results: Mapping) -> str:
     """What the report was built from: per notebook, lqg's version, git commit and code
     fingerprint, the versions of NumPy, SciPy and Matplotlib, whether it ran at the paper's
-    settings, the date and the wall time."""
+    settings, the date and the wall time (:func:`~lqg.reproduction.study.fitted`)."""
     lines = ["| notebook | lqg | git commit | code | NumPy / SciPy / Matplotlib | paper's settings "
              "| date | wall time |", "|---|---|---|---|---|---|---|---|"]
     for name, data in results.items():
@@ -174,7 +174,7 @@ def provenance_markdown(results: Mapping) -> str:
             f"`{p.get('code', '?')}` | {p.get('numpy', '?')} / {p.get('scipy', '?')} / "
             f"{p.get('matplotlib', '?')} | {'yes' if data.get('at_paper_settings') else 'no'} | "
             f"{p.get('date', '?')[:19]} | {p.get('wall_time_s', float('nan')):.0f} s |")
-    return "\n".join(lines)
+    return fitted_table("\n".join(lines), [20, 7, 20, 12, 14, 9, 11, 7])
 
 
 # ---------------------------------------------------------------------------

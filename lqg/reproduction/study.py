@@ -1,8 +1,8 @@
 """The readings study's bookkeeping: claims evaluated under every reading, tables and the record.
 
 :func:`verdict_table` evaluates a list of claims on the measured values of each reading;
-:func:`markdown_table` and :func:`text_table` show it (reading x claim: the verdict and the claim's
-headline number); :func:`conclude` prints, per claim, the verdict as printed, the readings under
+:func:`markdown_table` shows it as icons (reading x claim) and :func:`text_table` with each claim's
+headline number; :func:`conclude` prints, per claim, the verdict as printed, the readings under
 which it reproduces and partly reproduces, and apart from them the sensitivity checks, and writes
 the study's ``results.json``. :func:`best_reading` is the best of the *readings* (never a
 sensitivity check), and the study says of how many.
@@ -16,7 +16,7 @@ from ..experiments.measures import measure_json
 from .claims import Claim, Verdict, claims_table, evaluate
 from .record import NotebookRecord
 
-__all__ = ["verdict_table", "markdown_table", "text_table", "best_reading", "readings_markdown",
+__all__ = ["verdict_table", "fitted", "markdown_table", "text_table", "best_reading", "readings_markdown",
            "conclude"]
 
 #: How a verdict shows, an icon beside the word (symbols every common font has).
@@ -75,33 +75,41 @@ def _row_label(reading: str, labels: Mapping[str, str], kinds: Mapping[str, str]
     return f"*{label}* (check)" if kinds.get(reading) == "sensitivity check" else label
 
 
+def fitted(table: str, widths) -> str:
+    """A Markdown table inside a MyST ``table`` directive with fixed column ``widths`` (relative)
+    and the class ``fitted`` (``book/_static/lqg.css``), so that it fits the book's text column:
+    long cells wrap and wide formulas scroll inside their cell."""
+    return f"```{{table}}\n:class: fitted\n:widths: {' '.join(map(str, widths))}\n\n{table}\n```"
+
+
 def markdown_table(table: Mapping, labels: Mapping[str, str], kinds: Mapping[str, str]) -> str:
     """A Markdown table: one row per reading (sensitivity checks in italics, marked), one column
-    per claim, each cell the verdict's icon and the claim's headline number."""
+    per claim, each cell the verdict's icon (:func:`fitted`; the numbers are in
+    :func:`text_table`)."""
     keys = list(next(iter(table.values())))
-    lines = ["| row | " + " | ".join(f"`{k}`" for k in keys) + " | reproduced |",
+    lines = ["| row | " + " | ".join(keys) + " | reproduced |",
              "|---|" + "---|" * len(keys) + "---|"]
     for reading, row in table.items():
-        cells = [badge(row[k].verdict, row[k].headline) for k in keys]
+        cells = [badge(row[k].verdict, "") for k in keys]
         lines.append(f"| {_row_label(reading, labels, kinds)} | " + " | ".join(cells)
                      + f" | {_score(row)[0]} of {len(keys)} |")
-    return "\n".join(lines)
+    column = max(5, (100 - 30 - 10) // len(keys))
+    return fitted("\n".join(lines), [30, *[column] * len(keys), 10])
 
 
 def readings_markdown(rows: Mapping[str, list]) -> str:
-    """The rows of the study as a Markdown table: section, kind, the quoted words and where they
-    are, and how the row reads them."""
+    """The rows of the study as a Markdown table (:func:`fitted`): the row (its section and kind),
+    the quoted words and where they are, and how the row reads them."""
     def cell(text):
         return text.replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| section | row | kind | the paper's words | how they are read |",
-             "|---|---|---|---|---|"]
+    lines = ["| row | the paper's words | how they are read |", "|---|---|---|"]
     for section, readings in rows.items():
         for r in readings:
             words = f"\"{r.quote}\" ({r.where})" if r.quote else ""
-            lines.append(f"| {section} | {r.label} | {r.kind} | {cell(words)} | "
+            lines.append(f"| §{section}: **{r.label}** ({r.kind}) | {cell(words)} | "
                          f"{cell(r.reading)} |")
-    return "\n".join(lines)
+    return fitted("\n".join(lines), [20, 40, 40])
 
 
 def text_table(table: Mapping, labels: Mapping[str, str]) -> str:
