@@ -134,7 +134,7 @@ def claims_markdown(results: Mapping, notebooks: Iterable[str], *, readings: boo
             where = _link(name, claim.get("section", "Claims"), claim["where"])
             text = claim.get("rule", "")
             if claim.get("rule_change"):
-                text += f". *Changed:* {claim['rule_change']}"
+                text += f". *Rule history:* {claim['rule_change']}"
             if claim.get("note"):
                 text += f" *Note:* {claim['note']}"
             measured = claim["measured"]
@@ -145,7 +145,7 @@ def claims_markdown(results: Mapping, notebooks: Iterable[str], *, readings: boo
             lines.append(f"| **{where}**: {_cell(claim['paper'])} | {_cell(measured)} | "
                          f"{verdict}<br><small>{_cell(text)}</small> |")
     table = "\n".join(lines)
-    return fitted_table(table, [36, 40, 24]) if fitted else table
+    return fitted_table(table, [34, 36, 30]) if fitted else table
 
 
 def _names(readings) -> str:

@@ -75,11 +75,13 @@ def _row_label(reading: str, labels: Mapping[str, str], kinds: Mapping[str, str]
     return f"*{label}* (check)" if kinds.get(reading) == "sensitivity check" else label
 
 
-def fitted(table: str, widths) -> str:
+def fitted(table: str, widths, grid: bool = False) -> str:
     """A Markdown table inside a MyST ``table`` directive with fixed column ``widths`` (relative)
     and the class ``fitted`` (``book/_static/lqg.css``), so that it fits the book's text column:
-    long cells wrap and wide formulas scroll inside their cell."""
-    return f"```{{table}}\n:class: fitted\n:widths: {' '.join(map(str, widths))}\n\n{table}\n```"
+    long cells wrap and wide formulas scroll inside their cell. A ``grid`` (a verdict per cell)
+    sets its column headings upright, so that narrow columns keep whole claim names."""
+    classes = "fitted grid" if grid else "fitted"
+    return f"```{{table}}\n:class: {classes}\n:widths: {' '.join(map(str, widths))}\n\n{table}\n```"
 
 
 def markdown_table(table: Mapping, labels: Mapping[str, str], kinds: Mapping[str, str]) -> str:
@@ -94,7 +96,7 @@ def markdown_table(table: Mapping, labels: Mapping[str, str], kinds: Mapping[str
         lines.append(f"| {_row_label(reading, labels, kinds)} | " + " | ".join(cells)
                      + f" | {_score(row)[0]} of {len(keys)} |")
     column = max(5, (100 - 30 - 10) // len(keys))
-    return fitted("\n".join(lines), [30, *[column] * len(keys), 10])
+    return fitted("\n".join(lines), [30, *[column] * len(keys), 10], grid=True)
 
 
 def readings_markdown(rows: Mapping[str, list]) -> str:
