@@ -125,14 +125,18 @@ def update(outputs: Path, folder: Path) -> list[Path]:
 def compare_all(outputs: Path, folder: Path) -> dict[str, list[str]]:
     """Every notebook's ``results.json`` in ``outputs`` against its reference in ``folder``:
     notebook -> differences (the notebooks without a reference, or run at other settings, are
-    left out)."""
+    left out; a reference without a run is a difference: the notebook did not run to its end)."""
     found = {}
     for path in sorted(outputs.glob("*/results.json")):
         data = json.loads(path.read_text())
         target = folder / f"{data['notebook']}.json"
         if data.get("at_paper_settings") and target.exists():
             found[data["notebook"]] = compare_results(data, json.loads(target.read_text()))
-    return found
+    for target in sorted(folder.glob("*.json")):
+        if not (outputs / target.stem / "results.json").exists():
+            found[target.stem] = [f"no {target.stem}/results.json in {outputs}: the notebook did "
+                                  "not run, or not to its end"]
+    return dict(sorted(found.items()))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from lqg.reproduction import catalog
 from lqg.reproduction.claims import evaluate
 from lqg.reproduction.rules import at_least
 
-from results_reference import REFERENCE, compare, compare_results, reference_of
+from results_reference import REFERENCE, compare, compare_all, compare_results, reference_of
 
 NOTEBOOKS = sorted(p.stem for p in REFERENCE.glob("*.json"))
 
@@ -59,6 +59,20 @@ def test_the_comparison_reads_counts_exactly_and_numbers_with_tolerance():
     # rounding noise: another CPU's value passes, as long as it meets the bound
     assert compare({**ref, "noise": {"value": 3e-15, "below": 1e-12}}, ref, {}) == []
     assert compare({**ref, "noise": {"value": 2e-12, "below": 1e-12}}, ref, {})
+
+
+def test_a_notebook_that_did_not_run_is_a_difference(tmp_path):
+    outputs, folder = tmp_path / "outputs", tmp_path / "reference"
+    (outputs / "a").mkdir(parents=True)
+    folder.mkdir()
+    data = {"notebook": "a", "at_paper_settings": True, "x": 1.0}
+    (outputs / "a" / "results.json").write_text(json.dumps(data))
+    for name in ("a", "b"):
+        (folder / f"{name}.json").write_text(json.dumps(reference_of({**data, "notebook": name})))
+    found = compare_all(outputs, folder)
+    assert found["a"] == []
+    [line] = found["b"]
+    assert line.startswith("no b/results.json") and "did not run" in line
 
 
 def test_a_changed_game_fails_the_comparison():
