@@ -167,12 +167,12 @@ def figures_1_2(errors: Mapping, iterations, *, accuracy: float, within: int,
 
 
 def settings_table(measured: Mapping) -> str:
-    """The per-setting outcomes of :func:`figures_1_2` as text, one line per (r, sigma^2)."""
+    """The per-setting outcomes of :func:`figures_1_2` as text, two lines per (r, sigma^2)."""
     lines = []
     for (r, s), o in measured["table"].items():
         lines.append(f"r = {r:<4g} sigma^2 = {s:<4g}: below the accuracy {o['reached']:k}, diverged "
-                     f"{o['diverged']:k}, iterations to settle (median) {o['settle']}, player 2 "
-                     f"peaks {o['peaked']:k}")
+                     f"{o['diverged']:k},\n    iterations to settle (median) {o['settle']}, "
+                     f"player 2 peaks {o['peaked']:k}")
     return "\n".join(lines)
 
 
@@ -308,15 +308,15 @@ def _flat_7_8(out: dict, levels: list, figure_8: list) -> dict:
 
 
 def learning_table(results: Mapping[str, PGResult]) -> str:
-    """For each labelled batch of runs, a line: the median worst absolute normalized error at the start
-    and the end (a diverged run's is infinite), the runs whose error fell, and how many diverged."""
+    """For each labelled batch of runs, its label and two indented lines: the median worst absolute
+    normalized error at the start and the end (a diverged run's is infinite); the runs whose error
+    fell, and how many diverged."""
     lines = []
-    width = max(len(name) for name in results)
     for name, res in results.items():
         worst = worst_error(res.normalized_error)           # NaN (diverged) is inf
         end = Median.of(worst[-1])
         shown = "below 1e-12" if end.high < 1e-12 else format(end)
-        lines.append(f"{name:<{width}}  median error {Median.of(worst[0])} -> {shown} after "
-                     f"{res.nit} iterations; fell in {proportion(worst[-1] < worst[0]):k} runs; "
-                     f"{runs_line(res)}")
+        lines.append(f"{name}\n    median error {Median.of(worst[0])} -> {shown} after "
+                     f"{res.nit} iterations\n    fell in {proportion(worst[-1] < worst[0]):k} "
+                     f"runs; {runs_line(res)}")
     return "\n".join(lines)

@@ -335,7 +335,7 @@ def mechanism(readings: list, sigma2_values, *, replications: int, trajectories:
 def mechanism_table(found: dict, labels: dict) -> str:
     """:func:`mechanism`'s numbers as text, one line per reading and noise level."""
     width = max(len(labels[key]) for key, _ in found)
-    lines = [f"{'':{width}}  sigma^2  mean cost  direction error  lambda_min(Sigma_hat) (exact)"]
+    lines = [f"{'':{width}}  sigma^2  mean cost  direction error  lambda_min (exact)"]
     for (key, s), m in found.items():
         lines.append(f"{labels[key]:<{width}}  {s:<7g}  {m['mean_cost']:9.1f}  "
                      f"{m['direction_error']:15.3g}  {m['lambda_min']:.3g} "
