@@ -109,8 +109,8 @@ return {
     links: Array.from(document.querySelectorAll("main a[href]")).map(a => a.getAttribute("href")),
     table_texts: Array.from(document.querySelectorAll("main table")).map(t => t.innerText),
     math_raw: math.filter(e => !e.querySelector("mjx-container")).map(e => e.textContent.slice(0, 80)),
-    // code inputs wider than their column (a horizontal scroll bar), with their longest line
-    code_overflow: Array.from(document.querySelectorAll(".cell_input pre, .cell_output pre"))
+    // code blocks and outputs wider than their column (a horizontal scroll bar), longest line
+    code_overflow: Array.from(document.querySelectorAll("article pre"))
         .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
         .map(e => e.textContent.split("\\n").reduce((a, b) => b.length > a.length ? b : a, "")),
     // tables wider than the text column
@@ -231,13 +231,14 @@ def test_math_is_typeset(rendered, page):
         f"from _static/mathjax, not a CDN): {info['math_raw'][:5]}")
 
 
-@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+@pytest.mark.parametrize("page", PAGES)
 def test_code_fits_the_column(rendered, page):
-    """Every visible code line fits the book's code column at the test window's 1280 pixels (the
-    notebooks keep lines to 88 characters, book/_static/lqg.css sizes the code font), and so does
-    every printed output (long lines wrap; tables are printed at most 95 characters wide)."""
+    """Every visible code line, in a notebook cell or a page's code block, fits the book's code
+    column at the test window's 1280 pixels (lines keep to 88 characters, book/_static/lqg.css
+    sizes the code font), and so does every printed output (long lines wrap; tables are printed at
+    most 95 characters wide)."""
     wide = rendered(page)["code_overflow"]
-    assert not wide, f"{page}: code cells or outputs wider than the column, longest lines: {wide}"
+    assert not wide, f"{page}: code or outputs wider than the column, longest lines: {wide}"
 
 
 @pytest.mark.parametrize("page", PAGES)
