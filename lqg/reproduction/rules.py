@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from ..experiments.measures import NOT_MEASURED, interval_of
 
 __all__ = ["Condition", "MOST", "SOME", "at_least", "at_most", "above", "below", "exceeds", "less",
-           "holds", "every", "some", "decide", "Truth"]
+           "holds", "every", "some", "more_likely", "decide", "Truth"]
 
 #: The share of runs that "most runs" means, at least (the threshold of *reproduced*).
 MOST = 0.8
@@ -213,6 +213,15 @@ def every(condition: Callable[[str], Condition], name: str, what: str = "") -> C
 def some(condition: Callable[[str], Condition], name: str, what: str = "") -> Condition:
     """``condition`` holds for some entry of the list ``values[name]``."""
     return _over(condition, name, what, all_of=False)
+
+
+def more_likely(name: str, what: str = "") -> dict:
+    """The rule of a comparison measured as one probability of superiority per level (the list
+    ``values[name]`` of :class:`~lqg.experiments.measures.Exceedance`): *reproduced* when it
+    :func:`exceeds` 0.5 at every level, *partly* at some. The keyword arguments of a
+    :class:`~lqg.reproduction.claims.Claim`: ``Claim(..., **more_likely("slower", what))``."""
+    return {"reproduced": every(lambda x: exceeds(x, 0.5), name, what),
+            "partly": some(lambda x: exceeds(x, 0.5), name, what)}
 
 
 def _over(condition, name: str, what: str, all_of: bool) -> Condition:
