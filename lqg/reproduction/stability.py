@@ -27,9 +27,10 @@ NOTEBOOKS = ("04_section_5_1_convergence", "05_section_5_1_deterministic", "06_s
              "07_readings", "10_counterexample", "11_sensitivity_maps")
 
 
-def verdicts(data: dict) -> dict:
-    """key -> (verdict, label) of a results.json (:func:`~.record.verdict_labels`)."""
-    return {k: (label.split(" (")[0], label) for k, label in verdict_labels(data).items()}
+def verdicts(labels: dict) -> dict:
+    """key -> (verdict, label) from key -> label (:func:`~.record.verdict_labels`, or the
+    ``verdicts`` of a reference)."""
+    return {k: (label.split(" (")[0], label) for k, label in labels.items()}
 
 
 def compare(reference: dict, other: dict) -> dict:
@@ -51,7 +52,7 @@ def compare(reference: dict, other: dict) -> dict:
 
 def _reference_verdicts(name: str, root: Path) -> dict:
     data = json.loads((root / "tests" / "reference" / f"{name}.json").read_text())
-    return {k: (v.split(" (")[0], v) for k, v in data["verdicts"].items()}
+    return verdicts(data["verdicts"])
 
 
 def run(seeds, notebooks=NOTEBOOKS, folder: Path | None = None) -> int:
@@ -72,7 +73,7 @@ def run(seeds, notebooks=NOTEBOOKS, folder: Path | None = None) -> int:
                                        str(out / f"{name}.ipynb"),
                                        parameters=dict(seed=int(seed), output_dir=str(out)),
                                        cwd=str(root / "notebooks"), progress_bar=False)
-            other = verdicts(json.loads((out / "results.json").read_text()))
+            other = verdicts(verdict_labels(json.loads((out / "results.json").read_text())))
             found = compare(_reference_verdicts(name, root), other)
             flips += len(found["flips"])
             print(f"seed {seed}, {name}: {found['compared']} verdicts, {len(found['flips'])} "
